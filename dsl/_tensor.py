@@ -2,11 +2,9 @@
 
 At run time a kernel's tensors are whatever arrays the caller passed (numpy in eager mode);
 `isinstance(a, Tensor)` is true for any object with `shape` and `dtype`, so jaxtyping accepts
-`Tensor` as its array type. For mypy, `Tensor` is generic in two literal parameters, the dtype
-and the shape, which the plugin (`typecheck.mypy_plugin`) fills in from the jaxtyping
-annotation; the class deliberately derives from `Any` for mypy so that mypy's own invariance
-checks never fire on shapes: the plugin reports those itself, with error codes `shape` and
-`dtype`.
+`Tensor` as its array type. For mypy, `Tensor` is generic in two parameters, the dtype and the
+shape, which the plugin (`typecheck.mypy_plugin`) fills in from the jaxtyping annotation as
+`Tag[Literal["float32"]]` and `Tag[Literal["B N"]]`; see `Tag` for why.
 """
 
 from __future__ import annotations
@@ -15,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
 
 DT = TypeVar("DT", covariant=True)
 SH = TypeVar("SH", covariant=True)
+V = TypeVar("V", covariant=True)
 
 
 class _TensorMeta(type):
@@ -31,7 +30,12 @@ if TYPE_CHECKING:
                   tuple[Union[int, slice, None, "ellipsis", "Tensor[Any, Any]"], ...]]
     Operand = Union["Tensor[Any, Any]", int, float, bool]
 
-    class Tensor(_Base, Generic[DT, SH]):  # type: ignore[misc]
+    class Tag(_Base, Generic[V]):  # type: ignore[misc]
+        """Carries a dtype, shape or dim as a literal string for the plugin. It derives from
+        `Any` for mypy so that two tags are always compatible: mypy's own assignment, return
+        and argument checks never fire on shapes; the plugin reports those itself."""
+
+    class Tensor(Generic[DT, SH]):
         """A tensor: its dtype and shape are known to mypy through the plugin."""
 
         @property
@@ -76,7 +80,21 @@ if TYPE_CHECKING:
         def __float__(self) -> float: ...
         def __int__(self) -> int: ...
         def __bool__(self) -> bool: ...
+    class SymInt(int, Generic[V]):
+        """An `int` whose value the checker knows as a symbolic dim (`x.shape[0]`)."""
+
+        def __add__(self, other: int) -> int: ...
+        def __radd__(self, other: int) -> int: ...
+        def __sub__(self, other: int) -> int: ...
+        def __rsub__(self, other: int) -> int: ...
+        def __mul__(self, other: int) -> int: ...
+        def __rmul__(self, other: int) -> int: ...
+        def __floordiv__(self, other: int) -> int: ...
+        def __rfloordiv__(self, other: int) -> int: ...
 else:
+    class SymInt(int):
+        """At run time a symbolic int is a plain `int`; this class only names it for mypy."""
+
     class Tensor(Generic[DT, SH], metaclass=_TensorMeta):
         """A tensor: at run time, any array with `shape` and `dtype` (numpy in eager mode)."""
 

@@ -11,15 +11,17 @@ from typecheck.shapes import ANON, ONE, BDim, SDim, Shape, normalize_axis
 from typecheck.values import (DTypeV, NoneV, ScalarV, TensorV, TupleV, UnknownV, Value,
                               int_value)
 
-Args = Sequence[Value]
+Args = Sequence["Value | None"]
 Kwargs = Mapping[str, Value]
 
 
 def arg(op: str, args: Args, kwargs: Kwargs, index: int, name: str,
         default: Value | None = None) -> Value:
     """The argument at `index` or keyword `name`; `default` when absent."""
-    if index < len(args):
-        return args[index]
+    if index < len(args) and args[index] is not None:
+        found = args[index]
+        assert found is not None
+        return found
     if name in kwargs:
         return kwargs[name]
     if default is not None:

@@ -1,0 +1,58 @@
+"""The type-analyze hook: `Float32[Tensor, "B N"]` becomes `Tensor[float32, "B N"]`.
+
+jaxtyping's dtype classes are `typing.Annotated` for a static checker, so mypy calls this hook
+for every `Float32[...]`-like annotation with the name as written and the dim string.
+"""
+
+from __future__ import annotations
+
+from mypy.plugin import AnalyzeTypeContext
+from mypy.types import (AnyType, Instance, LiteralType, RawExpressionType, Type, TypeOfAny,
+                        UnboundType, get_proper_type)
+
+from typecheck.annotations import parse_shape
+from typecheck.dtypes import JAXTYPING_CATEGORIES, JAXTYPING_CLASSES
+from typecheck.errors import AnnotationError
+from typecheck.shapes import shape_from_spec
+from typecheck.mypy_plugin.names import ANY_DTYPE, TAG, TENSOR
+from typecheck.mypy_plugin.report import SHAPE
+
+
+def _dim_string(arg: Type) -> str | None:
+    """The dim string argument as written (mypy may have parsed `"N"` as a forward ref)."""
+    if isinstance(arg, RawExpressionType) and isinstance(arg.literal_value, str):
+        return arg.literal_value
+    if isinstance(arg, UnboundType) and arg.original_str_expr is not None:
+        return arg.original_str_expr
+    return None
+
+
+def analyze_annotated(ctx: AnalyzeTypeContext) -> Type:
+    """Turn a jaxtyping annotation into a shaped `Tensor` type; other `Annotated` uses keep
+    mypy's meaning (the first argument)."""
+    t = ctx.type
+    written = t.name.rsplit(".", 1)[-1]
+    dtype = JAXTYPING_CLASSES.get(written)
+    if (dtype is None and written not in JAXTYPING_CATEGORIES) or len(t.args) != 2:
+        if not t.args:
+            return AnyType(TypeOfAny.from_error)
+        return ctx.api.analyze_type(t.args[0])
+    base = get_proper_type(ctx.api.analyze_type(t.args[0]))
+    text = _dim_string(t.args[1])
+    if text is None:
+        ctx.api.fail(f'{written}[...] needs a dim string as its second argument, e.g. "B N"',
+                     ctx.context, code=SHAPE)
+        return AnyType(TypeOfAny.from_error)
+    try:
+        shape = shape_from_spec(parse_shape(text))
+    except AnnotationError as exc:
+        ctx.api.fail(f"bad shape annotation: {exc}", ctx.context, code=SHAPE)
+        return AnyType(TypeOfAny.from_error)
+    if not isinstance(base, Instance) or base.type.fullname != TENSOR:
+        return base
+    str_type = ctx.api.named_type("builtins.str", [])
+    dtype_name = dtype.value if dtype is not None else ANY_DTYPE
+    tags = [ctx.api.named_type(TAG, [LiteralType(text, str_type)])
+            for text in (dtype_name, str(shape))]
+    return ctx.api.named_type(TENSOR, tags)
+

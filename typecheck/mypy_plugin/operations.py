@@ -1,0 +1,140 @@
+"""Hooks for the language's operations: `dsl.*` functions, Tensor operators and attributes,
+and int arithmetic on symbolic dims. Each hook converts its arguments to abstract values,
+applies the shared rule, and turns the result back into a mypy type."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from mypy.nodes import Expression
+from mypy.plugin import AttributeContext, CheckerPluginInterface, FunctionContext, MethodContext
+from mypy.types import AnyType, TupleType, Type, TypeOfAny, get_proper_type
+
+from typecheck import rules
+from typecheck.errors import DTypeError, ShapeError
+from typecheck.values import ScalarV, TensorV, Value
+from typecheck.mypy_plugin.convert import (tensor_value, type_of_value, value_of)
+from typecheck.mypy_plugin.report import report
+
+
+def _formal_values(ctx: FunctionContext | MethodContext, index_context: bool = False
+                   ) -> tuple[list[Value | None], dict[str, Value]]:
+    """Arguments by formal position (None where the caller left a default)."""
+    args: list[Value | None] = []
+    kwargs: dict[str, Value] = {}
+    for types, nodes, name in zip(ctx.arg_types, ctx.args, ctx.callee_arg_names):
+        if not types:
+            args.append(None)
+            continue
+        if len(types) > 1:  # a *args formal: pass the actuals as a tuple
+            from typecheck.values import TupleV
+            v: Value = TupleV(tuple(value_of(t, n, ctx.api, index_context)
+                                    for t, n in zip(types, nodes)))
+        else:
+            v = value_of(types[0], nodes[0] if nodes else None, ctx.api, index_context)
+        args.append(v)
+        if name:
+            kwargs[name] = v
+    while args and args[-1] is None:
+        args.pop()
+    return args, kwargs
+
+
+def run_rule(api: CheckerPluginInterface, op: str, args: Sequence[Value | None],
+             kwargs: dict[str, Value], default: Type, context: object) -> Type:
+    """Apply `op`'s rule; report its error (then the result is an error Any)."""
+    try:
+        result = rules.apply(op, args, kwargs)  # type: ignore[arg-type]
+    except (ShapeError, DTypeError) as exc:
+        report(api, exc, context)  # type: ignore[arg-type]
+        return AnyType(TypeOfAny.from_error)
+    return type_of_value(api, result, default)
+
+
+def function_op_hook(op: str) -> Callable[[FunctionContext], Type]:
+    """The hook for a `dsl.<op>(...)` call."""
+    def hook(ctx: FunctionContext) -> Type:
+        args, _ = _formal_values(ctx)
+        names = {n: a for n, a in zip(ctx.callee_arg_names, args) if n and a is not None}
+        return run_rule(ctx.api, op, args, names, ctx.default_return_type, ctx.context)
+    return hook
+
+
+def binary_method_hook(op: str, reflected: bool) -> Callable[[MethodContext], Type]:
+    """The hook for `a <op> b` where `a` (or `b`, when reflected) is a Tensor."""
+    def hook(ctx: MethodContext) -> Type:
+        self_v = value_of(ctx.type, None, ctx.api)
+        other = _first_value(ctx)
+        args = [other, self_v] if reflected else [self_v, other]
+        return run_rule(ctx.api, op, args, {}, ctx.default_return_type, ctx.context)
+    return hook
+
+
+def _first_value(ctx: MethodContext, index_context: bool = False) -> Value:
+    types, nodes = ctx.arg_types[0], ctx.args[0]
+    return value_of(types[0] if types else None, nodes[0] if nodes else None, ctx.api,
+                    index_context)
+
+
+def unary_method_hook(op: str) -> Callable[[MethodContext], Type]:
+    """The hook for `-x`, `+x`, `~x`."""
+    def hook(ctx: MethodContext) -> Type:
+        return run_rule(ctx.api, op, [value_of(ctx.type, None, ctx.api)], {},
+                        ctx.default_return_type, ctx.context)
+    return hook
+
+
+def getitem_hook(ctx: MethodContext) -> Type:
+    """`x[idx]`."""
+    idx = _first_value(ctx, index_context=True)
+    return run_rule(ctx.api, "getitem", [value_of(ctx.type, None, ctx.api), idx], {},
+                    ctx.default_return_type, ctx.context)
+
+
+def setitem_hook(ctx: MethodContext) -> Type:
+    """`x[idx] = value`: checked, and the write goes into the caller's buffer."""
+    idx = _first_value(ctx, index_context=True)
+    types, nodes = ctx.arg_types[1], ctx.args[1]
+    value = value_of(types[0] if types else None, nodes[0] if nodes else None, ctx.api)
+    return run_rule(ctx.api, "setitem", [value_of(ctx.type, None, ctx.api), idx, value], {},
+                    ctx.default_return_type, ctx.context)
+
+
+def symint_method_hook(op: str, reflected: bool) -> Callable[[MethodContext], Type]:
+    """Int arithmetic on symbolic dims stays symbolic: `x.shape[2] // 4` is `D`."""
+    def hook(ctx: MethodContext) -> Type:
+        self_v = value_of(ctx.type, None, ctx.api)
+        other = _first_value(ctx)
+        if not isinstance(other, ScalarV) or not isinstance(self_v, ScalarV):
+            return ctx.default_return_type
+        args = [other, self_v] if reflected else [self_v, other]
+        return run_rule(ctx.api, op, args, {}, ctx.default_return_type, ctx.context)
+    return hook
+
+
+def transpose_attr_hook(ctx: AttributeContext) -> Type:
+    """`x.T` (2-D only)."""
+    return run_rule(ctx.api, "T", [value_of(ctx.type, None, ctx.api)], {},
+                    ctx.default_attr_type, ctx.context)
+
+
+def shape_attr_hook(ctx: AttributeContext) -> Type:
+    """`x.shape`: a tuple of symbolic ints when the rank is known."""
+    t = tensor_value(ctx.type)
+    if t is None or t.shape.var is not None:
+        return ctx.default_attr_type
+    items = [type_of_value(ctx.api, ScalarV("int", d if not hasattr(d, "dim") else None),
+                           ctx.api.named_generic_type("builtins.int", []))
+             for d in t.shape.prefix]
+    fallback = ctx.api.named_generic_type("builtins.tuple",
+                                          [ctx.api.named_generic_type("builtins.int", [])])
+    return TupleType(items, fallback)
+
+
+def is_tensor_type(t: Type) -> bool:
+    return tensor_value(get_proper_type(t)) is not None
+
+
+__all__ = ["function_op_hook", "binary_method_hook", "unary_method_hook", "getitem_hook",
+           "setitem_hook", "symint_method_hook", "transpose_attr_hook", "shape_attr_hook",
+           "run_rule", "Expression", "TensorV"]
