@@ -69,8 +69,8 @@ def _split(spec: ShapeSpec, actual: Shape, param: str
             k = n - len(after) + j
             pairs.append((k, d, actual.prefix[k]))
         seg = Shape(actual.prefix[len(before):n - len(after)]) if vi is not None else None
-        name = dims[vi].name if vi is not None and isinstance(dims[vi], VariadicDim) else None
-        return pairs, seg, name
+        v = dims[vi] if vi is not None else None
+        return pairs, seg, v.name if isinstance(v, VariadicDim) else None
     # The actual shape has a variadic segment: match the known ends, the middle is the segment.
     if vi is None:
         if actual.var != ANON or len(before) < actual.min_rank:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import enum
 
 from typecheck.errors import DTypeError
@@ -25,11 +26,11 @@ class DType(enum.Enum):
         return _KIND[self]
 
     @property
-    def is_float(self) -> bool:
+    def is_float(self) -> builtins.bool:
         return self.kind == "f"
 
     @property
-    def is_int(self) -> bool:
+    def is_int(self) -> builtins.bool:
         return self.kind == "i"
 
     @property

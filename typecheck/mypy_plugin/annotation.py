@@ -52,7 +52,7 @@ def analyze_annotated(ctx: AnalyzeTypeContext) -> Type:
         return base
     str_type = ctx.api.named_type("builtins.str", [])
     dtype_name = dtype.value if dtype is not None else ANY_DTYPE
-    tags = [ctx.api.named_type(TAG, [LiteralType(text, str_type)])
+    tags: list[Type] = [ctx.api.named_type(TAG, [LiteralType(text, str_type)])
             for text in (dtype_name, str(shape))]
     return ctx.api.named_type(TENSOR, tags)
 

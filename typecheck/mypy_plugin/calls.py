@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from mypy.nodes import CallExpr, Decorator, FuncDef, RefExpr
 from mypy.plugin import CheckerPluginInterface, FunctionContext, MethodContext
-from mypy.types import CallableType, TupleType, Type, get_proper_type
+from mypy.types import AnyType, CallableType, TupleType, Type, TypeOfAny, get_proper_type
 
-from typecheck.annotations import parse_shape
+from typecheck.annotations import ShapeSpec, parse_shape
 from typecheck.binding import Bindings, bind_shape, instantiate
 from typecheck.errors import DTypeError, ShapeError
-from typecheck.values import TensorV
+from typecheck.values import TensorV, TupleV, UnknownV, Value
 from typecheck.mypy_plugin.convert import tensor_type, tensor_value, value_of
 from typecheck.mypy_plugin.report import report
 
@@ -32,50 +32,56 @@ def has_tensor_params(sig: CallableType) -> bool:
         tensor_value(sig.ret_type) is not None
 
 
-def _spec_text(t: Type) -> str:
-    """The dim string of a declared tensor type (its canonical shape text)."""
-    v = tensor_value(t)
-    return str(v.shape) if v is not None else "..."
-
-
-def bind_call(ctx: FunctionContext | MethodContext, name: str, sig: CallableType
-              ) -> Bindings | None:
-    """Bind and check every tensor argument; None after reporting an error."""
+def bind_values(name: str, sig: CallableType, actuals: dict[str, Value]) -> Bindings:
+    """Bind the callee's dim names to the actual argument values (by formal name) and check
+    every tensor argument; raises `ShapeError`/`DTypeError` naming the callee and argument."""
     b = Bindings()
-    formals = {n: (i, t) for i, (n, t) in enumerate(zip(sig.arg_names, sig.arg_types)) if n}
-    for fname, types, nodes in zip(ctx.callee_arg_names, ctx.arg_types, ctx.args):
-        if fname is None or fname not in formals or len(types) != 1:
-            continue
-        _, declared = formals[fname]
+    for fname, declared in zip(sig.arg_names, sig.arg_types):
         expected = tensor_value(declared)
-        if expected is None:
-            continue
-        actual = value_of(types[0], nodes[0] if nodes else None, ctx.api)
-        if not isinstance(actual, TensorV):
+        actual = actuals.get(fname) if fname else None
+        if expected is None or not isinstance(actual, TensorV):
             continue
         try:
-            _check_dtype(name, fname, expected, actual)
-            bind_shape(parse_shape(_spec_text(declared)), actual.shape, b, fname)
+            _check_dtype(fname or "?", expected, actual)
+            bind_shape(parse_shape(str(expected.shape)), actual.shape, b, fname or "?")
         except (ShapeError, DTypeError) as exc:
-            report(ctx.api, type(exc)(f"in call to {name}(): {exc}"), ctx.context)
-            return None
+            raise type(exc)(f"in call to {name}(): {exc}") from None
     return b
 
 
-def _check_dtype(fn: str, param: str, expected: TensorV, actual: TensorV) -> None:
+def _check_dtype(param: str, expected: TensorV, actual: TensorV) -> None:
     if expected.dtype is not None and actual.dtype is not None \
             and expected.dtype != actual.dtype:
         raise DTypeError(f"argument '{param}' has dtype {actual.dtype} but the annotation "
                          f"expects {expected.dtype}")
 
 
-def result_type(api: CheckerPluginInterface, declared: Type, b: Bindings, default: Type) -> Type:
-    """The callee's declared result with the call's bindings substituted."""
+def _existentials_unknown(t: TensorV, b: Bindings) -> ShapeSpec:
+    """The result's spec; names no argument bound (only the result mentions them) become
+    unknown dims rather than leaking the callee's names into the caller."""
+    spec = parse_shape(str(t.shape))
+    for name in spec.symbols():
+        b.dims.setdefault(name, None)
+    return spec
+
+
+def result_value(declared: Type, b: Bindings) -> Value:
+    """The callee's declared result as an abstract value under the call's bindings."""
     p = get_proper_type(declared)
     t = tensor_value(p)
     if t is not None:
-        shape = instantiate(parse_shape(_spec_text(p)), b)
-        return tensor_type(api, TensorV(t.dtype, shape))
+        return TensorV(t.dtype, instantiate(_existentials_unknown(t, b), b))
+    if isinstance(p, TupleType):
+        return TupleV(tuple(result_value(i, b) for i in p.items))
+    return UnknownV()
+
+
+def result_type(api: CheckerPluginInterface, declared: Type, b: Bindings, default: Type) -> Type:
+    """The callee's declared result type with the call's bindings substituted."""
+    p = get_proper_type(declared)
+    t = tensor_value(p)
+    if t is not None:
+        return tensor_type(api, TensorV(t.dtype, instantiate(_existentials_unknown(t, b), b)))
     if isinstance(p, TupleType):
         return p.copy_modified(items=[result_type(api, i, b, i) for i in p.items])
     return default
@@ -87,8 +93,13 @@ def call_hook(ctx: FunctionContext | MethodContext) -> Type:
     if found is None or not has_tensor_params(found[1]):
         return ctx.default_return_type
     name, sig = found
-    b = bind_call(ctx, name, sig)
-    if b is None:
-        from mypy.types import AnyType, TypeOfAny
+    actuals: dict[str, Value] = {}
+    for fname, types, nodes in zip(ctx.callee_arg_names, ctx.arg_types, ctx.args):
+        if fname is not None and len(types) == 1:
+            actuals[fname] = value_of(types[0], nodes[0] if nodes else None, ctx.api)
+    try:
+        b = bind_values(name, sig, actuals)
+    except (ShapeError, DTypeError) as exc:
+        report(ctx.api, exc, ctx.context)
         return AnyType(TypeOfAny.from_error)
     return result_type(ctx.api, sig.ret_type, b, ctx.default_return_type)

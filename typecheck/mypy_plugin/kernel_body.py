@@ -1,34 +1,34 @@
 """Statement checks inside a `@kernel`: every assignment and every `return`.
 
 mypy has no hook for statements, and shaped tensors deliberately pass mypy's own
-compatibility checks (see `dsl._tensor`), so the `@kernel` decorator's hook walks the
-function body after mypy has checked it, reads the inferred expression types, and reports
-with codes `shape`/`dtype`: a variable keeps one dtype and shape on every path (loop-carried
-and branch-dependent re-assignments included), and each `return` fits the annotation.
+compatibility checks (see `dsl._tensor.Tag`), so the hook on the `@kernel` decorator walks the
+function body with the abstract evaluator and reports with codes `shape`/`dtype`: a variable
+keeps one dtype and shape on every path (loop-carried and branch-dependent re-assignments
+included, since each assignment is compared with the variable's first value or annotation),
+and each `return` fits the annotation.
 """
 
 from __future__ import annotations
 
 from typing import Iterable
 
-from mypy.nodes import (AssignmentStmt, Block, Context, Decorator, Expression, ForStmt, FuncDef,
-                        IfStmt, NameExpr, OperatorAssignmentStmt, ReturnStmt, Statement,
-                        TryStmt, TupleExpr, Var, WhileStmt, WithStmt)
+from mypy.nodes import (AssignmentStmt, Block, CallExpr, Context, Decorator, Expression,
+                        ForStmt, FuncDef, IfStmt, NameExpr, OperatorAssignmentStmt,
+                        RefExpr, ReturnStmt, Statement, TryStmt, TupleExpr, WhileStmt,
+                        WithStmt)
 from mypy.plugin import CheckerPluginInterface, FunctionContext
-from mypy.types import CallableType, NoneType, TupleType, Type, get_proper_type
+from mypy.types import CallableType, Type
 
 from typecheck import rules
 from typecheck.annotations import parse_shape
 from typecheck.binding import Bindings, bind_shape
 from typecheck.dims import Dim
 from typecheck.errors import DTypeError, ShapeError
-from typecheck.shapes import Shape, shapes_agree
-from typecheck.values import TensorV, Value
+from typecheck.shapes import ANON, BDim, Shape, shapes_agree
+from typecheck.values import ScalarV, TensorV, TupleV, UnknownV, Value
 from typecheck.mypy_plugin.convert import tensor_value, value_of
+from typecheck.mypy_plugin.evaluate import BINARY, Evaluator
 from typecheck.mypy_plugin.report import report
-
-_AUG_OPS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv",
-            "%": "mod", "**": "pow", "@": "matmul", "&": "and", "|": "or"}
 
 
 def kernel_decorator_hook(ctx: FunctionContext) -> Type:
@@ -36,19 +36,21 @@ def kernel_decorator_hook(ctx: FunctionContext) -> Type:
     if isinstance(ctx.context, Decorator):
         func = ctx.context.func
         if isinstance(func.type, CallableType):
-            _BodyChecker(ctx.api, func, func.type).check(func.body)
+            BodyChecker(ctx.api, func, func.type).check(func.body)
     return ctx.default_return_type
 
 
-class _BodyChecker:
+class BodyChecker:
+    """Walks one function body; `declared` holds each variable's one value (shape, dtype)."""
+
     def __init__(self, api: CheckerPluginInterface, func: FuncDef, sig: CallableType) -> None:
         self.api = api
-        self.func = func
         self.sig = sig
-
-    def type_of(self, e: Expression) -> Type | None:
-        lookup = getattr(self.api, "lookup_type_or_none", None)
-        return lookup(e) if lookup is not None else None
+        self.declared: dict[str, Value] = {}
+        for name, t in zip(sig.arg_names, sig.arg_types):
+            if name:
+                self.declared[name] = value_of(t, None, api)
+        self.evaluator = Evaluator(self.declared)
 
     def check(self, block: Block) -> None:
         for stmt in block.body:
@@ -56,112 +58,109 @@ class _BodyChecker:
 
     def statement(self, s: Statement) -> None:
         if isinstance(s, AssignmentStmt):
+            annotated = value_of(s.type, None, self.api) if s.type is not None else None
+            value = self.evaluator.eval(s.rvalue)
             for lv in s.lvalues:
-                self.assignment(lv, s.rvalue, self.type_of(s.rvalue), s)
+                self.assign(lv, value, annotated, s)
         elif isinstance(s, OperatorAssignmentStmt):
-            self.aug_assignment(s)
-        elif isinstance(s, ReturnStmt):
-            self.return_stmt(s)
+            self.aug_assign(s)
+        elif isinstance(s, ReturnStmt) and s.expr is not None:
+            self.check_return(self.evaluator.eval(s.expr), s)
+        elif isinstance(s, ForStmt):
+            self.assign(s.index, _loop_index(s.expr), None, s)
         for block in _child_blocks(s):
             self.check(block)
 
-    def assignment(self, lv: Expression, rv: Expression | None, rv_type: Type | None,
-                   stmt: Context) -> None:
+    def assign(self, lv: Expression, value: Value, annotated: Value | None,
+               ctx: Context) -> None:
         if isinstance(lv, TupleExpr):
-            p = get_proper_type(rv_type) if rv_type is not None else None
-            if isinstance(p, TupleType) and len(p.items) == len(lv.items):
-                items = rv.items if isinstance(rv, TupleExpr) else [None] * len(p.items)
-                for sub, sub_rv, t in zip(lv.items, items, p.items):
-                    self.assignment(sub, sub_rv, t, stmt)
+            items = value.items if isinstance(value, TupleV) and \
+                len(value.items) == len(lv.items) else (UnknownV(),) * len(lv.items)
+            for sub, v in zip(lv.items, items):
+                self.assign(sub, v, None, ctx)
             return
-        if not isinstance(lv, NameExpr) or not isinstance(lv.node, Var) or rv_type is None:
+        if not isinstance(lv, NameExpr):
             return
-        if lv.is_inferred_def or lv.node.type is None:
-            return
-        self.compare(f"variable '{lv.name}'", lv.node.type, rv_type, stmt,
-                     "an assignment gives it")
+        name = lv.name
+        if annotated is not None:
+            self.compare(f"variable '{name}'", annotated, value, ctx, "is assigned")
+            self.declared[name] = annotated
+        elif name in self.declared:
+            self.compare(f"variable '{name}'", self.declared[name], value, ctx,
+                         "is assigned")
+        else:
+            self.declared[name] = value
 
-    def aug_assignment(self, s: OperatorAssignmentStmt) -> None:
-        if not isinstance(s.lvalue, NameExpr) or not isinstance(s.lvalue.node, Var):
+    def aug_assign(self, s: OperatorAssignmentStmt) -> None:
+        if not isinstance(s.lvalue, NameExpr) or s.op not in BINARY:
             return
-        declared = s.lvalue.node.type
-        rv_type = self.type_of(s.rvalue)
-        op = _AUG_OPS.get(s.op)
-        if declared is None or rv_type is None or op is None:
-            return
-        left = value_of(declared, None, self.api)
-        if not isinstance(left, TensorV):
-            return
+        left = self.declared.get(s.lvalue.name, UnknownV())
+        right = self.evaluator.eval(s.rvalue)
         try:
-            result = rules.apply(op, [left, value_of(rv_type, s.rvalue, self.api)], {})
+            result = rules.apply(BINARY[s.op], [left, right])
         except (ShapeError, DTypeError):
             return  # the operator hook reports this one
-        if isinstance(result, TensorV):
-            self.compare_values(f"variable '{s.lvalue.name}'", left, result, s,
-                                f"`{s.op}=` gives it")
+        self.compare(f"variable '{s.lvalue.name}'", left, result, s, f"`{s.op}=` makes it")
 
-    def compare(self, what: str, declared: Type, actual: Type, ctx: Context, verb: str) -> None:
-        d, a = tensor_value(declared), tensor_value(actual)
-        if d is not None and a is not None:
-            self.compare_values(what, d, a, ctx, verb)
+    def compare(self, what: str, declared: Value, actual: Value, ctx: Context,
+                verb: str) -> None:
+        if not isinstance(declared, TensorV) or not isinstance(actual, TensorV):
+            return
+        if declared.dtype is not None and actual.dtype is not None \
+                and declared.dtype != actual.dtype:
+            report(self.api, DTypeError(
+                f"{what} has dtype {declared.dtype} but {verb} {actual.dtype} here; a "
+                "variable keeps one dtype on every path"), ctx)
+        elif not shapes_agree(actual.shape, declared.shape):
+            report(self.api, ShapeError(
+                f"{what} has shape ({declared.shape}) but {verb} shape ({actual.shape}) "
+                "here; a variable keeps one shape on every path"), ctx)
 
-    def compare_values(self, what: str, d: TensorV, a: TensorV, ctx: Context,
-                       verb: str) -> None:
-        if d.dtype is not None and a.dtype is not None and d.dtype != a.dtype:
-            report(self.api, DTypeError(f"{what} has dtype {d.dtype} but {verb} {a.dtype}; "
-                                        "a variable keeps one dtype on every path"), ctx)
-        elif not shapes_agree(a.shape, d.shape):
-            report(self.api, ShapeError(f"{what} has shape ({d.shape}) but {verb} shape "
-                                        f"({a.shape}); a variable keeps one shape on every "
-                                        "path"), ctx)
-
-    def return_stmt(self, s: ReturnStmt) -> None:
-        declared = get_proper_type(self.sig.ret_type)
-        if s.expr is None:
-            return
-        actual = self.type_of(s.expr)
-        if actual is None:
-            return
-        if isinstance(declared, NoneType):
-            return
-        pairs: list[tuple[Type, Type]] = [(declared, actual)]
-        pa = get_proper_type(actual)
-        if isinstance(declared, TupleType) and isinstance(pa, TupleType) \
-                and len(declared.items) == len(pa.items):
-            pairs = list(zip(declared.items, pa.items))
-        for i, (dt, at) in enumerate(pairs):
+    def check_return(self, actual: Value, ctx: Context) -> None:
+        declared = value_of(self.sig.ret_type, None, self.api)
+        pairs = [(declared, actual)]
+        if isinstance(declared, TupleV) and isinstance(actual, TupleV) \
+                and len(declared.items) == len(actual.items):
+            pairs = list(zip(declared.items, actual.items))
+        for i, (d, a) in enumerate(pairs):
             label = "the return value" if len(pairs) == 1 else f"return value {i}"
-            self.check_return(label, dt, at, s)
+            if isinstance(d, TensorV) and isinstance(a, TensorV):
+                self.return_fits(label, d, a, ctx)
 
-    def check_return(self, label: str, declared: Type, actual: Type, ctx: Context) -> None:
-        d, a = tensor_value(declared), tensor_value(actual)
-        if d is None or a is None:
-            return
+    def return_fits(self, label: str, d: TensorV, a: TensorV, ctx: Context) -> None:
         if d.dtype is not None and a.dtype is not None and d.dtype != a.dtype:
             report(self.api, DTypeError(f"{label} has dtype {a.dtype} but the annotation "
                                         f"says {d.dtype}"), ctx)
             return
         try:
-            bind_shape(parse_shape(str(d.shape)), a.shape, self.param_bindings(), "return")
+            bind_shape(parse_shape(str(d.shape)), a.shape, self.own_dims(), "return")
         except ShapeError:
             report(self.api, ShapeError(f"{label} has shape ({a.shape}) but the annotation "
                                         f"says ({d.shape})"), ctx)
 
-    def param_bindings(self) -> Bindings:
-        """The signature's own dim names, bound to themselves (they are in scope)."""
+    def own_dims(self) -> Bindings:
+        """The signature's dim names bound to themselves: inside the body they are in scope;
+        names only the return annotation mentions bind to whatever the body returns."""
         b = Bindings()
         for t in self.sig.arg_types:
             v = tensor_value(t)
             if v is None:
                 continue
             for part in v.shape.prefix + v.shape.suffix:
-                inner = getattr(part, "dim", part)
+                inner = part.dim if isinstance(part, BDim) else part
                 if isinstance(inner, Dim):
-                    for name in inner.free_symbols():
-                        b.dims.setdefault(name, Dim.sym(name))
-            if v.shape.var is not None and v.shape.var != "...":
+                    for sym in inner.free_symbols():
+                        b.dims.setdefault(sym, Dim.sym(sym))
+            if v.shape.var is not None and v.shape.var != ANON:
                 b.variadics.setdefault(v.shape.var, Shape((), v.shape.var, ()))
         return b
+
+
+def _loop_index(it: Expression) -> Value:
+    if isinstance(it, CallExpr) and isinstance(it.callee, RefExpr) \
+            and it.callee.fullname == "builtins.range":
+        return ScalarV("int")
+    return UnknownV()
 
 
 def _child_blocks(s: Statement) -> Iterable[Block]:
@@ -184,6 +183,3 @@ def _child_blocks(s: Statement) -> Iterable[Block]:
             yield s.finally_body
     elif isinstance(s, Block):
         yield s
-
-
-__all__ = ["kernel_decorator_hook", "Value"]

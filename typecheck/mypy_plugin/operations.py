@@ -44,7 +44,7 @@ def run_rule(api: CheckerPluginInterface, op: str, args: Sequence[Value | None],
              kwargs: dict[str, Value], default: Type, context: object) -> Type:
     """Apply `op`'s rule; report its error (then the result is an error Any)."""
     try:
-        result = rules.apply(op, args, kwargs)  # type: ignore[arg-type]
+        result = rules.apply(op, args, kwargs)
     except (ShapeError, DTypeError) as exc:
         report(api, exc, context)  # type: ignore[arg-type]
         return AnyType(TypeOfAny.from_error)

@@ -14,7 +14,7 @@ from typecheck.errors import ShapeError
 from typecheck.values import Value
 from typecheck.rules import creation, elementwise, indexing, linalg, reductions, shape_ops
 
-Rule = Callable[[Sequence[Value], Mapping[str, Value]], Value]
+Rule = Callable[[Sequence["Value | None"], Mapping[str, Value]], Value]
 
 RULES: dict[str, Rule] = {}
 for _module in (elementwise, reductions, linalg, shape_ops, creation, indexing):
@@ -26,8 +26,11 @@ def known_ops() -> frozenset[str]:
     return frozenset(RULES)
 
 
-def apply(op: str, args: Sequence[Value], kwargs: Mapping[str, Value] | None = None) -> Value:
-    """Apply the rule of `op`; raises `ShapeError`/`DTypeError` on misuse."""
+def apply(op: str, args: Sequence[Value | None],
+          kwargs: Mapping[str, Value] | None = None) -> Value:
+    """Apply the rule of `op`; raises `ShapeError`/`DTypeError` on misuse.
+
+    `args` are positional (None where a default applies), `kwargs` by parameter name."""
     rule = RULES.get(op)
     if rule is None:
         raise ShapeError(f"no shape rule for operation {op!r}")

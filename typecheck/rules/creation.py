@@ -19,7 +19,8 @@ def _shape_arg(op: str, v: Value) -> Shape:
     if dims is None:
         return Shape.unknown()
     for d in dims:
-        if d is not None and d.const_value is not None and d.const_value < 0:
+        c = d.const_value if isinstance(d, Dim) else None
+        if c is not None and c < 0:
             raise ShapeError(f"{op}(): negative dim {d} in shape")
     return Shape(dims)
 

@@ -1,0 +1,179 @@
+"""Abstract evaluation of expressions inside a kernel body, with the shared rules.
+
+The statement checks (`kernel_body`) run when mypy checks the `@kernel` decorator, which in
+mypy 2 can be before the body itself is checked, so they cannot read mypy's inferred types:
+this evaluator computes each expression's abstract value from the semantically analysed tree
+(names are resolved) and the values of the kernel's variables. Expressions it does not model
+are unknown, and unknown values are accepted everywhere. Errors inside expressions are left to
+the operation hooks, which report them with mypy's own types.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from mypy.nodes import (CallExpr, ComparisonExpr, Decorator, EllipsisExpr, Expression,
+                        FloatExpr, FuncDef, IndexExpr, IntExpr, ListExpr, MemberExpr, NameExpr,
+                        OpExpr, RefExpr, SliceExpr, TupleExpr, UnaryExpr)
+from mypy.types import CallableType
+
+from typecheck import rules
+from typecheck.dims import Dim
+from typecheck.dtypes import DType
+from typecheck.errors import DTypeError, ShapeError
+from typecheck.shapes import BDim
+from typecheck.values import (DTypeV, EllipsisV, NoneV, ScalarV, SliceV, TensorV, TupleV,
+                              UnknownV, Value)
+from typecheck.mypy_plugin.calls import bind_values, has_tensor_params, result_value
+from typecheck.mypy_plugin.convert import LOCAL_PREFIX
+from typecheck.mypy_plugin.names import DSL_PREFIX, NOT_OPS
+
+BINARY = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod",
+          "**": "pow", "@": "matmul", "&": "and", "|": "or"}
+COMPARE = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
+UNARY = {"-": "neg", "+": "pos", "~": "invert"}
+_INT_BUILTINS = ("builtins.len", "builtins.int", "builtins.round", "builtins.min",
+                 "builtins.max", "builtins.abs")
+
+
+def _safe(fn: Callable[[], Value]) -> Value:
+    try:
+        return fn()
+    except (ShapeError, DTypeError):
+        return UnknownV()
+
+
+class Evaluator:
+    """Evaluates expressions given the abstract values of local variables (`env`)."""
+
+    def __init__(self, env: dict[str, Value]) -> None:
+        self.env = env
+
+    def eval(self, e: Expression, index: bool = False) -> Value:
+        method = getattr(self, "_" + type(e).__name__, None)
+        if method is None:
+            return UnknownV()
+        result: Value = method(e, index)
+        return result
+
+    def _NameExpr(self, e: NameExpr, index: bool) -> Value:
+        if e.fullname in ("builtins.True", "builtins.False"):
+            return ScalarV("bool", Dim.const(int(e.fullname == "builtins.True")))
+        if e.fullname == "builtins.None":
+            return NoneV()
+        v = self.env.get(e.name, UnknownV())
+        if index and isinstance(v, ScalarV) and v.kind == "int" and v.value is None:
+            return ScalarV("int", Dim.sym(LOCAL_PREFIX + e.name))
+        return v
+
+    def _IntExpr(self, e: IntExpr, index: bool) -> Value:
+        return ScalarV("int", Dim.const(e.value))
+
+    def _FloatExpr(self, e: FloatExpr, index: bool) -> Value:
+        return ScalarV("float")
+
+    def _EllipsisExpr(self, e: EllipsisExpr, index: bool) -> Value:
+        return EllipsisV()
+
+    def _TupleExpr(self, e: TupleExpr, index: bool) -> Value:
+        return TupleV(tuple(self.eval(i, index) for i in e.items))
+
+    def _ListExpr(self, e: ListExpr, index: bool) -> Value:
+        return TupleV(tuple(self.eval(i, index) for i in e.items))
+
+    def _SliceExpr(self, e: SliceExpr, index: bool) -> Value:
+        parts = (e.begin_index, e.end_index, e.stride)
+        return SliceV(*(None if p is None else self.eval(p, True) for p in parts))
+
+    def _UnaryExpr(self, e: UnaryExpr, index: bool) -> Value:
+        if e.op == "not":
+            return ScalarV("bool")
+        inner = self.eval(e.expr, index)
+        return _safe(lambda: rules.apply(UNARY[e.op], [inner])) if e.op in UNARY else UnknownV()
+
+    def _OpExpr(self, e: OpExpr, index: bool) -> Value:
+        if e.op in ("and", "or"):
+            return UnknownV()
+        a, b = self.eval(e.left, index), self.eval(e.right, index)
+        op = BINARY.get(e.op)
+        return _safe(lambda: rules.apply(op, [a, b])) if op else UnknownV()
+
+    def _ComparisonExpr(self, e: ComparisonExpr, index: bool) -> Value:
+        if len(e.operators) != 1 or e.operators[0] not in COMPARE:
+            return ScalarV("bool")
+        a, b = (self.eval(x, index) for x in e.operands)
+        return _safe(lambda: rules.apply(COMPARE[e.operators[0]], [a, b]))
+
+    def _MemberExpr(self, e: MemberExpr, index: bool) -> Value:
+        if isinstance(e.expr, RefExpr) and e.fullname.startswith(DSL_PREFIX):
+            short = e.fullname.rsplit(".", 1)[-1]
+            if short in DType.__members__:
+                return DTypeV(DType[short])
+        base = self.eval(e.expr, index)
+        if not isinstance(base, TensorV):
+            return UnknownV()
+        if e.name == "T":
+            return _safe(lambda: rules.apply("T", [base]))
+        if e.name == "shape" and base.shape.var is None:
+            return TupleV(tuple(ScalarV("int", None if isinstance(d, BDim) else d)
+                                for d in base.shape.prefix))
+        if e.name == "ndim":
+            return ScalarV("int", Dim.const(base.shape.rank) if base.shape.rank is not None
+                           else None)
+        return UnknownV()
+
+    def _IndexExpr(self, e: IndexExpr, index: bool) -> Value:
+        base = self.eval(e.base, index)
+        idx = self.eval(e.index, True)
+        if isinstance(base, TensorV):
+            return _safe(lambda: rules.apply("getitem", [base, idx]))
+        if isinstance(base, TupleV) and isinstance(idx, ScalarV) and idx.value is not None:
+            k = idx.value.const_value
+            if k is not None and -len(base.items) <= k < len(base.items):
+                return base.items[k]
+        return UnknownV()
+
+    def _CallExpr(self, e: CallExpr, index: bool) -> Value:
+        callee = e.callee
+        if not isinstance(callee, RefExpr):
+            return UnknownV()
+        name = callee.fullname or ""
+        if name in _INT_BUILTINS:
+            return ScalarV("int")
+        if name == "builtins.float":
+            return ScalarV("float")
+        sig = _signature(callee)
+        if sig is None:
+            return UnknownV()
+        actuals = self._actuals(e, sig)
+        short = name.rsplit(".", 1)[-1]
+        if name.startswith(DSL_PREFIX) and short in rules.known_ops() and short not in NOT_OPS:
+            args: list[Value | None] = [actuals.get(n) if n else None for n in sig.arg_names]
+            while args and args[-1] is None:
+                args.pop()
+            return _safe(lambda: rules.apply(short, args, actuals))
+        if has_tensor_params(sig):
+            return _safe(lambda: result_value(sig.ret_type,
+                                              bind_values(short, sig, actuals)))
+        return UnknownV()
+
+    def _actuals(self, e: CallExpr, sig: CallableType) -> dict[str, Value]:
+        """Actual argument values by formal name (positional then keyword)."""
+        out: dict[str, Value] = {}
+        positional = [a for a, k in zip(e.args, e.arg_names) if k is None]
+        for formal, arg in zip(sig.arg_names, positional):
+            if formal:
+                out[formal] = self.eval(arg)
+        for arg, kw in zip(e.args, e.arg_names):
+            if kw is not None:
+                out[kw] = self.eval(arg)
+        return out
+
+
+def _signature(callee: RefExpr) -> CallableType | None:
+    node = callee.node
+    if isinstance(node, Decorator):
+        node = node.func
+    if isinstance(node, FuncDef) and isinstance(node.type, CallableType):
+        return node.type
+    return None
