@@ -7,6 +7,7 @@ so `2*N`, `N+N` and `N*2` are the same object value, and `(4*D)//4` simplifies t
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Mapping, Union
 
@@ -34,7 +35,7 @@ def _paren(d: "Dim") -> str:
     return text if d.is_atomic_text() else f"({text})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Dim:
     """An immutable symbolic dim: `terms` maps monomials to non-zero coefficients."""
 
@@ -180,8 +181,25 @@ class Dim:
         """The integer value under `env`; raises KeyError naming a missing dim."""
         return _require_const(self.subst({k: Dim.const(v) for k, v in env.items()}))
 
+    # --- identity (hot in the checker: cached) ---------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        return isinstance(other, Dim) and self.terms == other.terms and self.atoms == other.atoms
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:
+        return hash(self.terms)
+
     # --- printing -----------------------------------------------------------------------
     def __str__(self) -> str:
+        return self._text
+
+    @functools.cached_property
+    def _text(self) -> str:
         if not self.terms:
             return "0"
         atoms = dict(self.atoms)

@@ -79,6 +79,10 @@ class Shape:
         return self.prefix
 
     def __str__(self) -> str:
+        return self._text
+
+    @functools.cached_property
+    def _text(self) -> str:
         parts = [dim_text(d) for d in self.prefix]
         if self.var is not None:
             parts.append(ANON if self.var == ANON else f"*{self.var}")

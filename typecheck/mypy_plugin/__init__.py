@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Callable
 
 from mypy.plugin import (AnalyzeTypeContext, AttributeContext, FunctionContext, MethodContext,
-                         Plugin)
-from mypy.types import Type
+                         MethodSigContext, Plugin)
+from mypy.types import FunctionLike, Type
 
 from typecheck import rules
 from typecheck.mypy_plugin import annotation, calls, kernel_body, operations
@@ -69,6 +69,13 @@ class ShapePlugin(Plugin):
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
         return _method_hook_for(fullname)
+
+    def get_method_signature_hook(self, fullname: str
+                                  ) -> Callable[[MethodSigContext], FunctionLike] | None:
+        cls, _, method = fullname.rpartition(".")
+        if cls.startswith(DSL_PREFIX) and cls.endswith(".Kernel") and method == "__call__":
+            return calls.kernel_call_signature
+        return None
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         if fullname == TENSOR + ".T":

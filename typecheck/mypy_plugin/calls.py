@@ -4,14 +4,15 @@ the call site, check every tensor argument, and give the call its instantiated r
 from __future__ import annotations
 
 from mypy.nodes import CallExpr, Decorator, FuncDef, RefExpr
-from mypy.plugin import CheckerPluginInterface, FunctionContext, MethodContext
-from mypy.types import AnyType, CallableType, TupleType, Type, TypeOfAny, get_proper_type
+from mypy.plugin import CheckerPluginInterface, FunctionContext, MethodContext, MethodSigContext
+from mypy.types import (AnyType, CallableType, FunctionLike, TupleType, Type, TypeOfAny,
+                        UnionType, get_proper_type)
 
 from typecheck.annotations import ShapeSpec, parse_shape
 from typecheck.binding import Bindings, bind_shape, instantiate
 from typecheck.errors import DTypeError, ShapeError
 from typecheck.values import TensorV, TupleV, UnknownV, Value
-from typecheck.mypy_plugin.convert import tensor_type, tensor_value, value_of
+from typecheck.mypy_plugin.convert import instance, tensor_type, tensor_value, value_of
 from typecheck.mypy_plugin.report import report
 
 
@@ -103,3 +104,17 @@ def call_hook(ctx: FunctionContext | MethodContext) -> Type:
         report(ctx.api, exc, ctx.context)
         return AnyType(TypeOfAny.from_error)
     return result_type(ctx.api, sig.ret_type, b, ctx.default_return_type)
+
+
+def kernel_call_signature(ctx: MethodSigContext) -> FunctionLike:
+    """Calling a `@kernel` also accepts numpy arrays (and other array objects) for tensor
+    parameters: they have no static shape, so their dims are checked at run time."""
+    sig = ctx.default_signature
+    ndarray: Type = AnyType(TypeOfAny.special_form)
+    try:
+        ndarray = instance(ctx.api, "numpy.ndarray", [ndarray, ndarray])
+    except (AssertionError, KeyError):
+        pass
+    widened = [UnionType([t, ndarray]) if tensor_value(t) is not None else t
+               for t in sig.arg_types]
+    return sig.copy_modified(arg_types=widened)

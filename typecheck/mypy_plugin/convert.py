@@ -7,6 +7,8 @@ the canonical text of a `typecheck.shapes.Shape`; a symbolic int (`x.shape[0]`) 
 
 from __future__ import annotations
 
+import functools
+
 from mypy.nodes import (TypeInfo, EllipsisExpr, Expression, IntExpr, ListExpr, NameExpr, OpExpr, RefExpr,
                         SliceExpr, TupleExpr, UnaryExpr)
 from mypy.plugin import CheckerPluginInterface
@@ -43,7 +45,11 @@ def tensor_value(t: Type) -> TensorV | None:
         return None
     if len(p.args) != 2:
         return TensorV(None, Shape.unknown())
-    dtype_text, shape_text = _str_literal(p.args[0]), _str_literal(p.args[1])
+    return _tensor_from_texts(_str_literal(p.args[0]), _str_literal(p.args[1]))
+
+
+@functools.lru_cache(maxsize=8192)
+def _tensor_from_texts(dtype_text: str | None, shape_text: str | None) -> TensorV:
     dtype = None
     if dtype_text is not None and dtype_text != ANY_DTYPE:
         dtype = DType(dtype_text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from mypy.nodes import Expression
+from mypy.nodes import ComparisonExpr, Expression, OpExpr, TempNode
 from mypy.plugin import AttributeContext, CheckerPluginInterface, FunctionContext, MethodContext
 from mypy.types import AnyType, TupleType, Type, TypeOfAny, get_proper_type
 
@@ -14,7 +14,7 @@ from typecheck import rules
 from typecheck.errors import DTypeError, ShapeError
 from typecheck.values import ScalarV, TensorV, Value
 from typecheck.mypy_plugin.convert import (tensor_value, type_of_value, value_of)
-from typecheck.mypy_plugin.report import report
+from typecheck.mypy_plugin.report import report, report_past_operator_probe
 
 
 def _formal_values(ctx: FunctionContext | MethodContext, index_context: bool = False
@@ -41,12 +41,14 @@ def _formal_values(ctx: FunctionContext | MethodContext, index_context: bool = F
 
 
 def run_rule(api: CheckerPluginInterface, op: str, args: Sequence[Value | None],
-             kwargs: dict[str, Value], default: Type, context: object) -> Type:
+             kwargs: dict[str, Value], default: Type, context: object,
+             past_probe: bool = False) -> Type:
     """Apply `op`'s rule; report its error (then the result is an error Any)."""
     try:
         result = rules.apply(op, args, kwargs)
     except (ShapeError, DTypeError) as exc:
-        report(api, exc, context)  # type: ignore[arg-type]
+        (report_past_operator_probe if past_probe else report)(
+            api, exc, context)  # type: ignore[arg-type]
         return AnyType(TypeOfAny.from_error)
     return type_of_value(api, result, default)
 
@@ -66,8 +68,18 @@ def binary_method_hook(op: str, reflected: bool) -> Callable[[MethodContext], Ty
         self_v = value_of(ctx.type, None, ctx.api)
         other = _first_value(ctx)
         args = [other, self_v] if reflected else [self_v, other]
-        return run_rule(ctx.api, op, args, {}, ctx.default_return_type, ctx.context)
+        # `2.5 * t`, `0.5 < t`: the left operand's own method failed already (report.py).
+        past_probe = not isinstance(other, TensorV) and _is_left_operand(ctx)
+        return run_rule(ctx.api, op, args, {}, ctx.default_return_type, ctx.context,
+                        past_probe)
     return hook
+
+
+def _is_left_operand(ctx: MethodContext) -> bool:
+    """Whether mypy is trying the right operand's reflected method (`__rmul__`, or `__gt__`
+    for `a < t`): it then passes the left operand as a `TempNode`."""
+    node = ctx.args[0][0] if ctx.args and ctx.args[0] else None
+    return isinstance(node, TempNode) and isinstance(ctx.context, (OpExpr, ComparisonExpr))
 
 
 def _first_value(ctx: MethodContext, index_context: bool = False) -> Value:

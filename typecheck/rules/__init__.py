@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Callable, Mapping, Sequence
 
-from typecheck.errors import ShapeError
+from typecheck.errors import DTypeError, ShapeError
 from typecheck.values import Value
 from typecheck.rules import creation, elementwise, indexing, linalg, reductions, shape_ops
 
@@ -21,9 +21,12 @@ for _module in (elementwise, reductions, linalg, shape_ops, creation, indexing):
     RULES.update(_module.rules())
 
 
+_KNOWN = frozenset(RULES)
+
+
 def known_ops() -> frozenset[str]:
     """Every op name that has a rule."""
-    return frozenset(RULES)
+    return _KNOWN
 
 
 def apply(op: str, args: Sequence[Value | None],
@@ -31,7 +34,29 @@ def apply(op: str, args: Sequence[Value | None],
     """Apply the rule of `op`; raises `ShapeError`/`DTypeError` on misuse.
 
     `args` are positional (None where a default applies), `kwargs` by parameter name."""
+    key = (op, tuple(args), tuple(sorted(kwargs.items())) if kwargs else ())
+    hit = _MEMO.get(key)
+    if hit is None:
+        hit = _MEMO[key] = _apply_uncached(op, args, kwargs or {})
+        if len(_MEMO) > _MEMO_SIZE:
+            _MEMO.clear()
+    if isinstance(hit, Exception):
+        raise type(hit)(str(hit))
+    return hit
+
+
+# Rules are pure functions of hashable values, and a checker applies the same few rules to the
+# same shapes over and over: memoize results and errors alike.
+_MEMO: dict[object, "Value | ShapeError | DTypeError"] = {}
+_MEMO_SIZE = 65536
+
+
+def _apply_uncached(op: str, args: Sequence[Value | None], kwargs: Mapping[str, Value]
+                    ) -> "Value | ShapeError | DTypeError":
     rule = RULES.get(op)
     if rule is None:
-        raise ShapeError(f"no shape rule for operation {op!r}")
-    return rule(args, kwargs or {})
+        return ShapeError(f"no shape rule for operation {op!r}")
+    try:
+        return rule(args, kwargs)
+    except (ShapeError, DTypeError) as exc:
+        return exc

@@ -1,0 +1,7 @@
+import dsl
+from dsl import Tensor, kernel
+from jaxtyping import Bool, Float16, Float32, Float64, BFloat16, Int8, Int32, Int64
+
+@kernel
+def f(a: Int32[Tensor, "N"], b: Int64[Tensor, "N"]) -> Int32[Tensor, "N"]:
+    return a + b  # E: dtype "int64"

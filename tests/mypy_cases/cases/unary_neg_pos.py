@@ -1,0 +1,10 @@
+import dsl
+from dsl import Tensor, kernel
+from jaxtyping import Bool, Float16, Float32, Float64, BFloat16, Int8, Int32, Int64
+
+@kernel
+def f(x: Float32[Tensor, "B N"], i: Int8[Tensor, "N"], m: Bool[Tensor, "N"]) -> None:
+    reveal_type(-x)  # R: float32 B N
+    reveal_type(+x)  # R: float32 B N
+    reveal_type(-i)  # R: int8 N
+    n = -m  # E: dtype "bool"
