@@ -3,6 +3,8 @@ the call site, check every tensor argument, and give the call its instantiated r
 
 from __future__ import annotations
 
+import functools
+
 from mypy.nodes import CallExpr, Decorator, FuncDef, RefExpr
 from mypy.plugin import CheckerPluginInterface, FunctionContext, MethodContext, MethodSigContext
 from mypy.types import (AnyType, CallableType, FunctionLike, TupleType, Type, TypeOfAny,
@@ -33,21 +35,43 @@ def has_tensor_params(sig: CallableType) -> bool:
         tensor_value(sig.ret_type) is not None
 
 
-def bind_values(name: str, sig: CallableType, actuals: dict[str, Value]) -> Bindings:
-    """Bind the callee's dim names to the actual argument values (by formal name) and check
-    every tensor argument; raises `ShapeError`/`DTypeError` naming the callee and argument."""
+def call_result(name: str, sig: CallableType, actuals: dict[str, Value]) -> Value:
+    """Bind the callee's dim names to the actual argument values (by formal name), check
+    every tensor argument, and return the declared result under those bindings; raises
+    `ShapeError`/`DTypeError` naming the callee and the argument."""
+    params = tuple((f, tv) for f, t in zip(sig.arg_names, sig.arg_types)
+                   if f and (tv := tensor_value(t)) is not None)
+    acts = tuple(a if isinstance(a := actuals.get(f), TensorV) else None for f, _ in params)
+    outcome = _call_result(name, params, acts, _declared(sig.ret_type))
+    if isinstance(outcome, (ShapeError, DTypeError)):
+        raise type(outcome)(str(outcome))
+    return outcome
+
+
+def _declared(t: Type) -> Value:
+    p = get_proper_type(t)
+    tv = tensor_value(p)
+    if tv is not None:
+        return tv
+    if isinstance(p, TupleType):
+        return TupleV(tuple(_declared(i) for i in p.items))
+    return UnknownV()
+
+
+@functools.lru_cache(maxsize=8192)
+def _call_result(name: str, params: tuple[tuple[str, TensorV], ...],
+                 acts: tuple[TensorV | None, ...], ret: Value
+                 ) -> Value | ShapeError | DTypeError:
     b = Bindings()
-    for fname, declared in zip(sig.arg_names, sig.arg_types):
-        expected = tensor_value(declared)
-        actual = actuals.get(fname) if fname else None
-        if expected is None or not isinstance(actual, TensorV):
+    for (fname, expected), actual in zip(params, acts):
+        if actual is None:
             continue
         try:
-            _check_dtype(fname or "?", expected, actual)
-            bind_shape(parse_shape(str(expected.shape)), actual.shape, b, fname or "?")
+            _check_dtype(fname, expected, actual)
+            bind_shape(parse_shape(str(expected.shape)), actual.shape, b, fname)
         except (ShapeError, DTypeError) as exc:
-            raise type(exc)(f"in call to {name}(): {exc}") from None
-    return b
+            return type(exc)(f"in call to {name}(): {exc}")
+    return _instantiate(ret, b)
 
 
 def _check_dtype(param: str, expected: TensorV, actual: TensorV) -> None:
@@ -57,34 +81,29 @@ def _check_dtype(param: str, expected: TensorV, actual: TensorV) -> None:
                          f"expects {expected.dtype}")
 
 
-def _existentials_unknown(t: TensorV, b: Bindings) -> ShapeSpec:
-    """The result's spec; names no argument bound (only the result mentions them) become
-    unknown dims rather than leaking the callee's names into the caller."""
-    spec = parse_shape(str(t.shape))
-    for name in spec.symbols():
-        b.dims.setdefault(name, None)
-    return spec
+def _instantiate(ret: Value, b: Bindings) -> Value:
+    """The declared result under the bindings; names no argument bound (only the result
+    mentions them) become unknown dims rather than leaking the callee's names."""
+    if isinstance(ret, TensorV):
+        spec = parse_shape(str(ret.shape))
+        for sym in spec.symbols():
+            b.dims.setdefault(sym, None)
+        return TensorV(ret.dtype, instantiate(spec, b))
+    if isinstance(ret, TupleV):
+        return TupleV(tuple(_instantiate(i, b) for i in ret.items))
+    return ret
 
 
-def result_value(declared: Type, b: Bindings) -> Value:
-    """The callee's declared result as an abstract value under the call's bindings."""
+def _result_type(api: CheckerPluginInterface, declared: Type, value: Value,
+                 default: Type) -> Type:
+    """The mypy type of a call's result: tensors from the value, the rest as declared."""
     p = get_proper_type(declared)
-    t = tensor_value(p)
-    if t is not None:
-        return TensorV(t.dtype, instantiate(_existentials_unknown(t, b), b))
-    if isinstance(p, TupleType):
-        return TupleV(tuple(result_value(i, b) for i in p.items))
-    return UnknownV()
-
-
-def result_type(api: CheckerPluginInterface, declared: Type, b: Bindings, default: Type) -> Type:
-    """The callee's declared result type with the call's bindings substituted."""
-    p = get_proper_type(declared)
-    t = tensor_value(p)
-    if t is not None:
-        return tensor_type(api, TensorV(t.dtype, instantiate(_existentials_unknown(t, b), b)))
-    if isinstance(p, TupleType):
-        return p.copy_modified(items=[result_type(api, i, b, i) for i in p.items])
+    if isinstance(value, TensorV):
+        return tensor_type(api, value)
+    if isinstance(p, TupleType) and isinstance(value, TupleV) \
+            and len(value.items) == len(p.items):
+        return p.copy_modified(items=[_result_type(api, i, v, i)
+                                      for i, v in zip(p.items, value.items)])
     return default
 
 
@@ -99,11 +118,11 @@ def call_hook(ctx: FunctionContext | MethodContext) -> Type:
         if fname is not None and len(types) == 1:
             actuals[fname] = value_of(types[0], nodes[0] if nodes else None, ctx.api)
     try:
-        b = bind_values(name, sig, actuals)
+        result = call_result(name, sig, actuals)
     except (ShapeError, DTypeError) as exc:
         report(ctx.api, exc, ctx.context)
         return AnyType(TypeOfAny.from_error)
-    return result_type(ctx.api, sig.ret_type, b, ctx.default_return_type)
+    return _result_type(ctx.api, sig.ret_type, result, ctx.default_return_type)
 
 
 def kernel_call_signature(ctx: MethodSigContext) -> FunctionLike:

@@ -164,10 +164,10 @@ def _scalar_value(p: ProperType, node: Expression | None, api: CheckerPluginInte
 def _value_from_node(node: Expression, api: CheckerPluginInterface,
                      index_context: bool) -> Value | None:
     """Values that only the expression tells: dtype objects, slices, `...`, list literals."""
-    if isinstance(node, RefExpr) and node.fullname.startswith(DSL_PREFIX):
-        short = node.fullname.rsplit(".", 1)[-1]
-        if short in DType.__members__:
-            return DTypeV(DType[short])
+    if isinstance(node, RefExpr):
+        dtype = dtype_of_ref(node)
+        if dtype is not None:
+            return DTypeV(dtype)
     if isinstance(node, NameExpr) and node.fullname in ("builtins.True", "builtins.False"):
         return ScalarV("bool", Dim.const(int(node.fullname == "builtins.True")))
     if isinstance(node, EllipsisExpr):
@@ -182,6 +182,15 @@ def _value_from_node(node: Expression, api: CheckerPluginInterface,
     return None
 
 
+def dtype_of_ref(node: RefExpr) -> DType | None:
+    """The dtype a reference to a dtype object names (`dsl.float32`; `dsl.bool` is defined
+    as `bool_`)."""
+    if not node.fullname.startswith(DSL_PREFIX):
+        return None
+    short = node.fullname.rsplit(".", 1)[-1].rstrip("_")
+    return DType[short] if short in DType.__members__ else None
+
+
 def _clean_dim(d: SDim) -> SDim:
     """Drop dims that mention index-local symbols: they mean nothing outside the index."""
     inner = d.dim if isinstance(d, BDim) else d
@@ -192,6 +201,8 @@ def _clean_dim(d: SDim) -> SDim:
 
 def clean_shape(s: Shape) -> Shape:
     """The shape with index-local symbols replaced by unknown dims."""
+    if LOCAL_PREFIX not in str(s):
+        return s
     return Shape(tuple(map(_clean_dim, s.prefix)), s.var, tuple(map(_clean_dim, s.suffix)))
 
 

@@ -24,8 +24,8 @@ from typecheck.errors import DTypeError, ShapeError
 from typecheck.shapes import BDim
 from typecheck.values import (DTypeV, EllipsisV, NoneV, ScalarV, SliceV, TensorV, TupleV,
                               UnknownV, Value)
-from typecheck.mypy_plugin.calls import bind_values, has_tensor_params, result_value
-from typecheck.mypy_plugin.convert import LOCAL_PREFIX
+from typecheck.mypy_plugin.calls import call_result, has_tensor_params
+from typecheck.mypy_plugin.convert import LOCAL_PREFIX, dtype_of_ref
 from typecheck.mypy_plugin.names import DSL_PREFIX, NOT_OPS
 
 BINARY = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod",
@@ -57,6 +57,9 @@ class Evaluator:
         return result
 
     def _NameExpr(self, e: NameExpr, index: bool) -> Value:
+        dtype = dtype_of_ref(e)
+        if dtype is not None:
+            return DTypeV(dtype)
         if e.fullname in ("builtins.True", "builtins.False"):
             return ScalarV("bool", Dim.const(int(e.fullname == "builtins.True")))
         if e.fullname == "builtins.None":
@@ -105,10 +108,9 @@ class Evaluator:
         return _safe(lambda: rules.apply(COMPARE[e.operators[0]], [a, b]))
 
     def _MemberExpr(self, e: MemberExpr, index: bool) -> Value:
-        if isinstance(e.expr, RefExpr) and e.fullname.startswith(DSL_PREFIX):
-            short = e.fullname.rsplit(".", 1)[-1]
-            if short in DType.__members__:
-                return DTypeV(DType[short])
+        dtype = dtype_of_ref(e)
+        if dtype is not None:
+            return DTypeV(dtype)
         base = self.eval(e.expr, index)
         if not isinstance(base, TensorV):
             return UnknownV()
@@ -153,8 +155,7 @@ class Evaluator:
                 args.pop()
             return _safe(lambda: rules.apply(short, args, actuals))
         if has_tensor_params(sig):
-            return _safe(lambda: result_value(sig.ret_type,
-                                              bind_values(short, sig, actuals)))
+            return _safe(lambda: call_result(short, sig, actuals))
         return UnknownV()
 
     def _actuals(self, e: CallExpr, sig: CallableType) -> dict[str, Value]:
