@@ -10,7 +10,7 @@ from mypy.plugin import CheckerPluginInterface, FunctionContext, MethodContext, 
 from mypy.types import (AnyType, CallableType, FunctionLike, TupleType, Type, TypeOfAny,
                         UnionType, get_proper_type)
 
-from typecheck.annotations import ShapeSpec, parse_shape
+from typecheck.annotations import parse_shape
 from typecheck.binding import Bindings, bind_shape, instantiate
 from typecheck.errors import DTypeError, ShapeError
 from typecheck.values import TensorV, TupleV, UnknownV, Value
