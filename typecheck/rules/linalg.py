@@ -42,7 +42,7 @@ def _matmul_shape(a: Shape, b: Shape) -> Shape:
     a_vec, b_vec = a.rank == 1, b.rank == 1
     if (a.var is not None and not _known_rank_at_least(a, 2)) or \
             (b.var is not None and not _known_rank_at_least(b, 2)):
-        return Shape.unknown()
+        return _matmul_short_variadic(a, b)
     ka = a.prefix[0] if a_vec else (a.trailing(1) or (None,))[0]
     kb = b.prefix[0] if b_vec else (b.trailing(2) or (None, None))[0]
     if same_dim(ka, kb) is False:
@@ -57,6 +57,23 @@ def _matmul_shape(a: Shape, b: Shape) -> Shape:
     m = (a.trailing(2) or (None, None))[0]
     n = (b.trailing(1) or (None,))[0]
     return batch.with_trailing(0, (m, n))
+
+
+def _matmul_short_variadic(a: Shape, b: Shape) -> Shape:
+    """An operand with a variadic segment and fewer than two known trailing dims (`... K`)
+    may be a vector or a stack of matrices. Its known last dim is still checked, and
+    `(*b K) @ (K N)` is `(*b N)` and `(*b K) @ (K)` is `(*b)` whichever it is (1-D
+    promotion drops exactly the dim that the variadic segment would otherwise end with)."""
+    ka = (a.trailing(1) or (None,))[0]
+    if b.var is None:
+        kb = b.prefix[0] if b.rank == 1 else b.prefix[-2]
+    else:
+        kb = b.suffix[-2] if len(b.suffix) >= 2 else None
+    if same_dim(ka, kb) is False:
+        raise ShapeError(f"contraction dims differ: {dim_text(ka)} vs {dim_text(kb)}")
+    if a.var is not None and len(a.suffix) == 1 and b.var is None and b.rank in (1, 2):
+        return Shape(a.prefix, a.var, b.prefix[1:])
+    return Shape.unknown()
 
 
 def transpose_2d(op: str, args: Args, kwargs: Kwargs) -> Value:
