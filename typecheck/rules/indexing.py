@@ -123,14 +123,14 @@ def index_shape(shape: Shape, idx: Value) -> Shape:
         dims = list(shape.prefix)
         head = _apply(dims[:n_before], before, 0)
         mid = dims[n_before:rank - n_after]
-        tail = _apply(dims[rank - n_after:], after, rank - n_after) if n_after else []
+        tail = _apply(dims[rank - n_after:], after, rank - n_after) if after else []
         return Shape(tuple(head + mid + tail))
     if n_before > len(shape.prefix) or n_after > len(shape.suffix):
         return Shape.unknown()
     head = _apply(list(shape.prefix[:n_before]), before, 0)
     rest_p = list(shape.prefix[n_before:])
     cut = len(shape.suffix) - n_after
-    tail = _apply(list(shape.suffix[cut:]), after, -n_after) if n_after else []
+    tail = _apply(list(shape.suffix[cut:]), after, -n_after) if after else []
     return Shape(tuple(head + rest_p), shape.var, tuple(list(shape.suffix[:cut]) + tail))
 
 
