@@ -1,0 +1,126 @@
+"""`@kernel` and `dsl.eager`.
+
+Until the compiler exists (issue 3), calling a `@kernel` runs its Python source eagerly on
+numpy, exactly like `dsl.eager(kernel)`. Both check the arguments and the result against the
+jaxtyping annotations at the call boundary (`dsl._check`), run the body with `EagerArray`
+views of the arguments (so operators follow the language's rules and index assignment writes
+into the caller's arrays), turn a failed `assert` into `KernelAssertionError`, and hand back
+plain numpy arrays.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Generic, ParamSpec, TypeVar
+
+from dsl._check import Signature
+from dsl._core import KERNEL_DEPTH
+from dsl._eager_array import rewrap, unwrap
+from dsl._errors import KernelAssertionError
+
+__all__ = ["EagerKernel", "Kernel", "eager", "kernel"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _Runner:
+    """Runs one Python function eagerly with boundary checks; parses annotations once."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+        self.name = getattr(fn, "__qualname__", repr(fn))
+        self._signature: Signature | None = None
+
+    @property
+    def signature(self) -> Signature:
+        """The checked signature (read on first use, so later-defined names resolve)."""
+        if self._signature is None:
+            self._signature = Signature.of(self.fn)
+        return self._signature
+
+    def run(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Check the arguments, run the body, check the result."""
+        sig = self.signature
+        call_args, call_kwargs, state = sig.check_args(args, kwargs)
+        outer = KERNEL_DEPTH.get()
+        token = KERNEL_DEPTH.set(outer + 1)
+        try:
+            result = self.fn(*[rewrap(a) for a in call_args],
+                             **{k: rewrap(v) for k, v in call_kwargs.items()})
+        except KernelAssertionError:
+            raise
+        except AssertionError as exc:
+            detail = f": {exc}" if str(exc) else ""
+            raise KernelAssertionError(f"assertion failed in kernel '{self.name}'"
+                                       f"{detail}") from exc
+        finally:
+            KERNEL_DEPTH.reset(token)
+        checked = sig.check_result(unwrap(result), state)
+        return rewrap(checked) if outer > 0 else checked
+
+
+class Kernel(Generic[P, R]):
+    """A function decorated with `@dsl.kernel`.
+
+    Calling it checks the arguments against the annotations and runs it. Until the compiler
+    exists (issue 3), the call runs the Python source eagerly on numpy, exactly like
+    `dsl.eager(k)(...)`.
+    """
+
+    def __init__(self, fn: Callable[P, R], runner: _Runner | None = None) -> None:
+        self.fn = fn
+        self._runner = runner if runner is not None else _Runner(fn)
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run the kernel (eagerly, for now) with run-time argument and result checks."""
+        result: R = self._execute(args, kwargs)
+        return result
+
+    def _execute(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        # The one place that decides how a call runs: eagerly until the compiler exists.
+        return self._runner.run(args, kwargs)
+
+    def compile(self, *example_args: Any, target: str = "cpu") -> Any:
+        """Compile for `target` ("cpu" or "cuda"): not available before issue 3."""
+        raise NotImplementedError("the compiler arrives with issue 3")
+
+    def __repr__(self) -> str:
+        return f"<dsl.kernel {self._runner.name}>"
+
+
+class EagerKernel(Kernel[P, R]):
+    """The plain-Python runner returned by `dsl.eager`: same source, same boundary checks.
+
+    It is a `Kernel` (so the checker treats calls to it like kernel calls) that always runs
+    eagerly, also once kernels are compiled.
+    """
+
+    def _execute(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        return self._runner.run(args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<dsl.eager {self._runner.name}>"
+
+
+def kernel(fn: Callable[P, R]) -> Kernel[P, R]:
+    """Decorate a function with jaxtyping-annotated tensors as a kernel.
+
+    Until the compiler exists (issue 3), calling the kernel runs it eagerly on numpy; the
+    arguments and the result are checked against the annotations at every call
+    (`dsl.ShapeError` / `dsl.DTypeError` naming the parameter, the dim and both sizes).
+    """
+    return Kernel(fn)
+
+
+def eager(fn: Kernel[P, R] | Callable[P, R]) -> EagerKernel[P, R]:
+    """A runner that executes the kernel's Python source on numpy (for debugging).
+
+    Accepts a `Kernel` or a plain function; the arguments and the result are checked against
+    the annotations as for a kernel call, a failed `assert` raises `dsl.KernelAssertionError`,
+    and breakpoints inside the source work.
+    """
+    if isinstance(fn, Kernel):
+        return EagerKernel(fn.fn, fn._runner)
+    return EagerKernel(fn)
