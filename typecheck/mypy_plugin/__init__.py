@@ -9,17 +9,20 @@ by the pure-Python algebra in `typecheck`, which the compiler shares.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, TypeVar
 
-from mypy.plugin import (AnalyzeTypeContext, AttributeContext, FunctionContext, MethodContext,
-                         MethodSigContext, Plugin)
-from mypy.types import FunctionLike, Type
+from mypy.plugin import (AnalyzeTypeContext, AttributeContext, FunctionContext,
+                         FunctionSigContext, MethodContext, MethodSigContext, Plugin)
+from mypy.options import Options
+from mypy.types import AnyType, FunctionLike, Type, TypeOfAny
 
 from typecheck import rules
 from typecheck.mypy_plugin import annotation, calls, kernel_body, operations
+from typecheck.mypy_plugin.report import SHAPE
 from typecheck.mypy_plugin.names import (DSL_PREFIX, DUNDER_OPS, NOT_OPS, REFLECTED_OPS,
                                          SYMINT, SYMINT_OPS, TENSOR, UNARY_OPS)
 
+KERNEL_CLASSES = (".Kernel", ".EagerKernel")
 _SKIP_PREFIXES = ("builtins.", "typing.", "typing_extensions.", "numpy.", "jaxtyping.",
                   "mypy.", "_typeshed.", "abc.", "collections.", "functools.")
 
@@ -40,49 +43,113 @@ def _method_hook_for(fullname: str) -> Callable[[MethodContext], Type] | None:
         return None
     if cls == SYMINT and method in SYMINT_OPS:
         return operations.symint_method_hook(SYMINT_OPS[method], method.startswith("__r"))
-    if cls.startswith(DSL_PREFIX) and cls.endswith(".Kernel") and method == "__call__":
+    if _is_kernel_call(fullname):
         return calls.call_hook
     return None
 
 
+H = TypeVar("H")
+
+
+def _guarded(hook: Callable[[H], Type]) -> Callable[[H], Type]:
+    """A hook that can never crash mypy: an unexpected exception in the checker becomes a
+    `shape` error at the expression, and mypy's default type is kept."""
+    def run(ctx: H) -> Type:
+        try:
+            return hook(ctx)
+        except Exception as exc:  # noqa: BLE001 - the user must get an error, not a crash
+            api, context = getattr(ctx, "api"), getattr(ctx, "context")
+            api.fail(f"shape checker internal error ({type(exc).__name__}: {exc}); please "
+                     "report it", context, code=SHAPE)
+            default = getattr(ctx, "default_return_type", None) or \
+                getattr(ctx, "default_attr_type", None) or getattr(ctx, "default_signature",
+                                                                   None)
+            return default if default is not None else AnyType(TypeOfAny.from_error)
+    return run
+
+
 class ShapePlugin(Plugin):
-    """Dispatches mypy's hooks to the shape/dtype checks."""
+    """Dispatches mypy's hooks to the shape/dtype checks (every hook guarded, see above)."""
+
+    def __init__(self, options: Options) -> None:
+        super().__init__(options)
+        self._hooks: dict[tuple[str, str], Callable[..., Type] | None] = {}
+
+    def _pick(self, kind: str, fullname: str, choose: Callable[[str], Callable[..., Type] | None]
+              ) -> Callable[..., Type] | None:
+        key = (kind, fullname)
+        if key not in self._hooks:
+            hook = choose(fullname)
+            self._hooks[key] = _guarded(hook) if hook is not None else None
+        return self._hooks[key]
 
     def get_type_analyze_hook(self, fullname: str
                               ) -> Callable[[AnalyzeTypeContext], Type] | None:
-        if fullname in ("typing.Annotated", "typing_extensions.Annotated"):
-            return annotation.analyze_annotated
-        return None
+        return self._pick("type", fullname, _type_hook_for)
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        if fullname.startswith(DSL_PREFIX):
-            short = fullname.rsplit(".", 1)[-1]
-            if short == "kernel":
-                return kernel_body.kernel_decorator_hook
-            if short in NOT_OPS:
-                return None
-            if short in rules.known_ops():
-                return operations.function_op_hook(short)
-        if fullname.startswith(_SKIP_PREFIXES):
-            return None
-        return calls.call_hook
+        return self._pick("function", fullname, _function_hook_for)
+
+    def get_function_signature_hook(self, fullname: str
+                                    ) -> Callable[[FunctionSigContext], FunctionLike] | None:
+        return self._pick("function_sig", fullname, _function_sig_hook_for)  # type: ignore
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
-        return _method_hook_for(fullname)
+        return self._pick("method", fullname, _method_hook_for)
 
     def get_method_signature_hook(self, fullname: str
                                   ) -> Callable[[MethodSigContext], FunctionLike] | None:
-        cls, _, method = fullname.rpartition(".")
-        if cls.startswith(DSL_PREFIX) and cls.endswith(".Kernel") and method == "__call__":
-            return calls.kernel_call_signature
-        return None
+        return self._pick("method_sig", fullname, _method_sig_hook_for)  # type: ignore
 
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        if fullname == TENSOR + ".T":
-            return operations.transpose_attr_hook
-        if fullname == TENSOR + ".shape":
-            return operations.shape_attr_hook
+        return self._pick("attribute", fullname, _attribute_hook_for)
+
+
+def _type_hook_for(fullname: str) -> Callable[[AnalyzeTypeContext], Type] | None:
+    if fullname in ("typing.Annotated", "typing_extensions.Annotated"):
+        return annotation.analyze_annotated
+    return None
+
+
+def _is_op(fullname: str) -> bool:
+    short = fullname.rsplit(".", 1)[-1]
+    return fullname.startswith(DSL_PREFIX) and short in rules.known_ops() \
+        and short not in NOT_OPS
+
+
+def _function_hook_for(fullname: str) -> Callable[[FunctionContext], Type] | None:
+    if fullname.startswith(DSL_PREFIX):
+        short = fullname.rsplit(".", 1)[-1]
+        if short == "kernel":
+            return kernel_body.kernel_decorator_hook
+        if _is_op(fullname):
+            return operations.function_op_hook(short)
+        if short in NOT_OPS:
+            return None
+    if fullname.startswith(_SKIP_PREFIXES):
         return None
+    return calls.call_hook
+
+
+def _function_sig_hook_for(fullname: str) -> Callable[[FunctionSigContext], FunctionLike] | None:
+    return calls.kernel_call_signature if _is_op(fullname) else None
+
+
+def _is_kernel_call(fullname: str) -> bool:
+    cls, _, method = fullname.rpartition(".")
+    return cls.startswith(DSL_PREFIX) and cls.endswith(KERNEL_CLASSES) and method == "__call__"
+
+
+def _method_sig_hook_for(fullname: str) -> Callable[[MethodSigContext], FunctionLike] | None:
+    return calls.kernel_call_signature if _is_kernel_call(fullname) else None
+
+
+def _attribute_hook_for(fullname: str) -> Callable[[AttributeContext], Type] | None:
+    if fullname == TENSOR + ".T":
+        return operations.transpose_attr_hook
+    if fullname == TENSOR + ".shape":
+        return operations.shape_attr_hook
+    return None
 
 
 def plugin(version: str) -> type[Plugin]:

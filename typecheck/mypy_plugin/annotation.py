@@ -6,6 +6,8 @@ for every `Float32[...]`-like annotation with the name as written and the dim st
 
 from __future__ import annotations
 
+from mypy.nodes import TypeInfo
+from mypy.nodes import ImportFrom
 from mypy.plugin import AnalyzeTypeContext
 from mypy.types import (AnyType, Instance, LiteralType, RawExpressionType, Type, TypeOfAny,
                         UnboundType, get_proper_type)
@@ -27,17 +29,43 @@ def _dim_string(arg: Type) -> str | None:
     return None
 
 
+def _is_bare_tensor(ctx: AnalyzeTypeContext, arg: Type) -> bool:
+    """Whether the array type is `dsl.Tensor` written without type arguments. Looked up by
+    name rather than analysed, so `--disallow-any-generics` does not ask for arguments."""
+    if not isinstance(arg, UnboundType) or arg.args:
+        return False
+    lookup = getattr(ctx.api, "lookup_qualified", None)
+    sym = lookup(arg.name, ctx.context, suppress_errors=True) if lookup is not None else None
+    node = sym.node if sym is not None else None
+    return isinstance(node, TypeInfo) and node.fullname == TENSOR
+
+
+def _imported_name(ctx: AnalyzeTypeContext, written: str) -> str:
+    """The dtype class's own name when the module imported it under another one
+    (`from dsl import Float32 as F32`): mypy only tells us that it is `Annotated`."""
+    if written in JAXTYPING_CLASSES or written in JAXTYPING_CATEGORIES:
+        return written
+    module = getattr(getattr(ctx.api, "api", None), "cur_mod_node", None)
+    for imp in getattr(module, "imports", ()):
+        if isinstance(imp, ImportFrom) and imp.id.split(".")[0] in ("jaxtyping", "dsl"):
+            for name, as_name in imp.names:
+                if as_name == written:
+                    return name
+    return written
+
+
 def analyze_annotated(ctx: AnalyzeTypeContext) -> Type:
     """Turn a jaxtyping annotation into a shaped `Tensor` type; other `Annotated` uses keep
     mypy's meaning (the first argument)."""
     t = ctx.type
-    written = t.name.rsplit(".", 1)[-1]
+    written = _imported_name(ctx, t.name.rsplit(".", 1)[-1])
     dtype = JAXTYPING_CLASSES.get(written)
     if (dtype is None and written not in JAXTYPING_CATEGORIES) or len(t.args) != 2:
         if not t.args:
             return AnyType(TypeOfAny.from_error)
         return ctx.api.analyze_type(t.args[0])
-    base = get_proper_type(ctx.api.analyze_type(t.args[0]))
+    if not _is_bare_tensor(ctx, t.args[0]):
+        return ctx.api.analyze_type(t.args[0])
     text = _dim_string(t.args[1])
     if text is None:
         ctx.api.fail(f'{written}[...] needs a dim string as its second argument, e.g. "B N"',
@@ -48,8 +76,6 @@ def analyze_annotated(ctx: AnalyzeTypeContext) -> Type:
     except AnnotationError as exc:
         ctx.api.fail(f"bad shape annotation: {exc}", ctx.context, code=SHAPE)
         return AnyType(TypeOfAny.from_error)
-    if not isinstance(base, Instance) or base.type.fullname != TENSOR:
-        return base
     str_type = ctx.api.named_type("builtins.str", [])
     dtype_name = dtype.value if dtype is not None else ANY_DTYPE
     tags: list[Type] = [ctx.api.named_type(TAG, [LiteralType(text, str_type)])

@@ -6,7 +6,8 @@ from __future__ import annotations
 import functools
 
 from mypy.nodes import CallExpr, Decorator, FuncDef, RefExpr
-from mypy.plugin import CheckerPluginInterface, FunctionContext, MethodContext, MethodSigContext
+from mypy.plugin import (CheckerPluginInterface, FunctionContext, FunctionSigContext,
+                         MethodContext, MethodSigContext)
 from mypy.types import (AnyType, CallableType, FunctionLike, TupleType, Type, TypeOfAny,
                         UnionType, get_proper_type)
 
@@ -68,9 +69,14 @@ def _call_result(name: str, params: tuple[tuple[str, TensorV], ...],
             continue
         try:
             _check_dtype(fname, expected, actual)
+        except DTypeError as exc:
+            return DTypeError(f"in call to {name}(): {exc}")
+        try:
             bind_shape(parse_shape(str(expected.shape)), actual.shape, b, fname)
-        except (ShapeError, DTypeError) as exc:
-            return type(exc)(f"in call to {name}(): {exc}")
+        except ShapeError as exc:
+            why = str(exc).removeprefix(f"argument '{fname}': ")
+            return ShapeError(f"in call to {name}(): argument '{fname}' has shape "
+                              f"({actual.shape}), annotated ({expected.shape}): {why}")
     return _instantiate(ret, b)
 
 
@@ -125,8 +131,8 @@ def call_hook(ctx: FunctionContext | MethodContext) -> Type:
     return _result_type(ctx.api, sig.ret_type, result, ctx.default_return_type)
 
 
-def kernel_call_signature(ctx: MethodSigContext) -> FunctionLike:
-    """Calling a `@kernel` also accepts numpy arrays (and other array objects) for tensor
+def kernel_call_signature(ctx: MethodSigContext | FunctionSigContext) -> FunctionLike:
+    """Calling a `@kernel` (or a `dsl` operation) also accepts numpy arrays for tensor
     parameters: they have no static shape, so their dims are checked at run time."""
     sig = ctx.default_signature
     ndarray: Type = AnyType(TypeOfAny.special_form)

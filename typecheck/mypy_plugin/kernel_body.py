@@ -20,11 +20,11 @@ from mypy.plugin import CheckerPluginInterface, FunctionContext
 from mypy.types import CallableType, Type
 
 from typecheck import rules
-from typecheck.annotations import parse_shape
+from typecheck.annotations import ExprDim, ShapeSpec, parse_shape
 from typecheck.binding import Bindings, bind_shape
 from typecheck.dims import Dim
 from typecheck.errors import DTypeError, ShapeError
-from typecheck.shapes import ANON, BDim, Shape, shapes_agree
+from typecheck.shapes import ANON, ONE, BDim, Shape, shapes_agree
 from typecheck.values import ScalarV, TensorV, TupleV, UnknownV, Value
 from typecheck.mypy_plugin.convert import tensor_value, value_of
 from typecheck.mypy_plugin.evaluate import BINARY, Evaluator
@@ -132,9 +132,13 @@ class BodyChecker:
             report(self.api, DTypeError(f"{label} has dtype {a.dtype} but the annotation "
                                         f"says {d.dtype}"), ctx)
             return
+        spec = parse_shape(str(d.shape))
         try:
-            bind_shape(parse_shape(str(d.shape)), a.shape, self.own_dims(), "return")
+            bind_shape(spec, a.shape, self.own_dims(), "return")
+            fits = not _broadcastable_where_plain(spec, a.shape)
         except ShapeError:
+            fits = False
+        if not fits:
             report(self.api, ShapeError(f"{label} has shape ({a.shape}) but the annotation "
                                         f"says ({d.shape})"), ctx)
 
@@ -154,6 +158,19 @@ class BodyChecker:
             if v.shape.var is not None and v.shape.var != ANON:
                 b.variadics.setdefault(v.shape.var, Shape((), v.shape.var, ()))
         return b
+
+
+def _broadcastable_where_plain(spec: ShapeSpec, actual: Shape) -> bool:
+    """Whether a `#N` dim (1 or N) of `actual` stands where `spec` wants a plain dim."""
+    vi = spec.variadic_index
+    before = spec.dims if vi is None else spec.dims[:vi]
+    after = () if vi is None else spec.dims[vi + 1:]
+    pairs = list(zip(before, actual.prefix))
+    if after:
+        tail = actual.suffix if actual.var is not None else actual.prefix[len(before):]
+        pairs += list(zip(reversed(after), reversed(tail)))
+    return any(isinstance(got, BDim) and isinstance(want, ExprDim) and not want.broadcastable
+               and want.dim != ONE for want, got in pairs)
 
 
 def _loop_index(it: Expression) -> Value:
