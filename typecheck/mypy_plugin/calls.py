@@ -16,14 +16,22 @@ from typecheck.binding import Bindings, bind_shape, instantiate
 from typecheck.errors import DTypeError, ShapeError
 from typecheck.values import TensorV, TupleV, UnknownV, Value
 from typecheck.mypy_plugin.convert import instance, tensor_type, tensor_value, value_of
+from typecheck.mypy_plugin.names import DSL_PREFIX
 from typecheck.mypy_plugin.report import report
 
 
 def callee_signature(context: object) -> tuple[str, CallableType] | None:
     """The declared signature of the function a call expression calls, when it is one."""
-    if not isinstance(context, CallExpr) or not isinstance(context.callee, RefExpr):
+    if not isinstance(context, CallExpr):
         return None
-    node = context.callee.node
+    callee = context.callee
+    if isinstance(callee, CallExpr) and isinstance(callee.callee, RefExpr) \
+            and callee.callee.fullname.startswith(DSL_PREFIX) \
+            and callee.callee.fullname.endswith(".eager") and len(callee.args) == 1:
+        callee = callee.args[0]  # `dsl.eager(k)(x)` calls k's signature
+    if not isinstance(callee, RefExpr):
+        return None
+    node = callee.node
     if isinstance(node, Decorator):
         node = node.func
     if isinstance(node, FuncDef) and isinstance(node.type, CallableType):

@@ -22,6 +22,7 @@ from typecheck.errors import ShapeError
 from typecheck.shapes import BDim, SDim, Shape, shape_from_text
 from typecheck.values import (DTypeV, EllipsisV, NoneV, ScalarV, SliceV, TensorV, TupleV,
                               UnknownV, Value)
+from typecheck.mypy_plugin.constants import module_constant
 from typecheck.mypy_plugin.names import ANY_DTYPE, DSL_PREFIX, SYMINT, TAG, TENSOR
 
 # Symbols standing for plain run-time ints inside one index expression (`x[p:p+4]`).
@@ -98,6 +99,10 @@ def int_dim(node: Expression | None, t: Type | None, api: CheckerPluginInterface
         return None
     if isinstance(node, IntExpr):
         return Dim.const(node.value)
+    if isinstance(node, RefExpr):
+        const = module_constant(node, getattr(api, "modules", {}))
+        if const is not None:
+            return Dim.const(const)
     if isinstance(node, UnaryExpr) and node.op == "-":
         inner = int_dim(node.expr, _type_of(api, node.expr), api, local_names)
         return -inner if inner is not None else None

@@ -10,9 +10,9 @@ the operation hooks, which report them with mypy's own types.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Mapping
 
-from mypy.nodes import (CallExpr, ComparisonExpr, Decorator, EllipsisExpr, Expression,
+from mypy.nodes import (CallExpr, MypyFile, ComparisonExpr, Decorator, EllipsisExpr, Expression,
                         FloatExpr, FuncDef, IndexExpr, IntExpr, ListExpr, MemberExpr, NameExpr,
                         OpExpr, RefExpr, SliceExpr, TupleExpr, UnaryExpr)
 from mypy.types import CallableType
@@ -25,6 +25,7 @@ from typecheck.shapes import BDim
 from typecheck.values import (DTypeV, EllipsisV, NoneV, ScalarV, SliceV, TensorV, TupleV,
                               UnknownV, Value)
 from typecheck.mypy_plugin.calls import call_result, has_tensor_params
+from typecheck.mypy_plugin.constants import module_constant
 from typecheck.mypy_plugin.convert import LOCAL_PREFIX, dtype_of_ref
 from typecheck.mypy_plugin.names import DSL_PREFIX, NOT_OPS
 
@@ -46,8 +47,10 @@ def _safe(fn: Callable[[], Value]) -> Value:
 class Evaluator:
     """Evaluates expressions given the abstract values of local variables (`env`)."""
 
-    def __init__(self, env: dict[str, Value]) -> None:
+    def __init__(self, env: dict[str, Value],
+                 modules: Mapping[str, MypyFile] | None = None) -> None:
         self.env = env
+        self.modules: Mapping[str, MypyFile] = modules or {}
 
     def eval(self, e: Expression, index: bool = False) -> Value:
         method = getattr(self, "_" + type(e).__name__, None)
@@ -64,6 +67,10 @@ class Evaluator:
             return ScalarV("bool", Dim.const(int(e.fullname == "builtins.True")))
         if e.fullname == "builtins.None":
             return NoneV()
+        if e.name not in self.env:
+            const = module_constant(e, self.modules)
+            if const is not None:
+                return ScalarV("int", Dim.const(const))
         v = self.env.get(e.name, UnknownV())
         if index and isinstance(v, ScalarV) and v.kind == "int" and v.value is None:
             return ScalarV("int", Dim.sym(LOCAL_PREFIX + e.name))
@@ -111,6 +118,9 @@ class Evaluator:
         dtype = dtype_of_ref(e)
         if dtype is not None:
             return DTypeV(dtype)
+        const = module_constant(e, self.modules)
+        if const is not None:
+            return ScalarV("int", Dim.const(const))
         base = self.eval(e.expr, index)
         if not isinstance(base, TensorV):
             return UnknownV()

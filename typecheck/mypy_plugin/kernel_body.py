@@ -50,7 +50,7 @@ class BodyChecker:
         for name, t in zip(sig.arg_names, sig.arg_types):
             if name:
                 self.declared[name] = value_of(t, None, api)
-        self.evaluator = Evaluator(self.declared)
+        self.evaluator = Evaluator(self.declared, getattr(api, "modules", {}))
 
     def check(self, block: Block) -> None:
         for stmt in block.body:
