@@ -13,11 +13,12 @@ from typing import Callable, TypeVar
 
 from mypy.plugin import (AnalyzeTypeContext, AttributeContext, FunctionContext,
                          FunctionSigContext, MethodContext, MethodSigContext, Plugin)
+from mypy.nodes import MypyFile
 from mypy.options import Options
 from mypy.types import AnyType, FunctionLike, Type, TypeOfAny
 
 from typecheck import rules
-from typecheck.mypy_plugin import annotation, calls, kernel_body, operations
+from typecheck.mypy_plugin import annotation, calls, kernel_body, operations, plain_functions
 from typecheck.mypy_plugin.report import SHAPE
 from typecheck.mypy_plugin.names import (DSL_PREFIX, DUNDER_OPS, NOT_OPS, REFLECTED_OPS,
                                          SYMINT, SYMINT_OPS, TENSOR, UNARY_OPS)
@@ -104,6 +105,15 @@ class ShapePlugin(Plugin):
     def get_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         return self._pick("attribute", fullname, _attribute_hook_for)
 
+    def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
+        """No extra dependencies; the plugin's one look at a parsed module, used to give
+        annotated functions without `@kernel` their statement checks (plain_functions)."""
+        try:
+            plain_functions.instrument(file)
+        except Exception:  # noqa: BLE001 - never break mypy's build over an optional check
+            pass
+        return []
+
 
 def _type_hook_for(fullname: str) -> Callable[[AnalyzeTypeContext], Type] | None:
     if fullname in ("typing.Annotated", "typing_extensions.Annotated"):
@@ -118,6 +128,8 @@ def _is_op(fullname: str) -> bool:
 
 
 def _function_hook_for(fullname: str) -> Callable[[FunctionContext], Type] | None:
+    if fullname == plain_functions.MARKER_CALLEE:
+        return plain_functions.marker_hook
     if fullname.startswith(DSL_PREFIX):
         short = fullname.rsplit(".", 1)[-1]
         if short == "kernel":

@@ -83,6 +83,8 @@ def _call_result(name: str, params: tuple[tuple[str, TensorV], ...],
             bind_shape(parse_shape(str(expected.shape)), actual.shape, b, fname)
         except ShapeError as exc:
             why = str(exc).removeprefix(f"argument '{fname}': ")
+            if f"({actual.shape})" in why:  # the message shows both shapes already
+                return ShapeError(f"in call to {name}(): {exc}")
             return ShapeError(f"in call to {name}(): argument '{fname}' has shape "
                               f"({actual.shape}), annotated ({expected.shape}): {why}")
     return _instantiate(ret, b)
