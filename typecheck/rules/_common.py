@@ -7,7 +7,7 @@ from typing import Mapping, Sequence
 from typecheck.dims import Dim
 from typecheck.dtypes import DType
 from typecheck.errors import DTypeError, ShapeError
-from typecheck.shapes import ANON, ONE, BDim, SDim, Shape, normalize_axis
+from typecheck.shapes import ANON, ONE, BDim, SDim, Shape
 from typecheck.values import (DTypeV, NoneV, ScalarV, TensorV, TupleV, UnknownV, Value,
                               int_value)
 
@@ -78,8 +78,17 @@ def literal_int(op: str, v: Value, name: str) -> int | None:
     raise ShapeError(f"{op}(): '{name}' must be an int, got {_describe(v)}")
 
 
-def axes_arg(op: str, v: Value, rank: int | None, allow_tuple: bool = True
-             ) -> list[int] | None:
+def checked_axis(op: str, axis: int, n: int, shape: Shape) -> int:
+    """`axis` normalized for `n` positions (the rank, or rank + 1 where a dim is inserted);
+    `ShapeError` naming the op and the shape when out of range."""
+    if not -n <= axis < n:
+        valid = f"valid axes: {-n} to {n - 1}" if n else "a 0-d tensor has no axes"
+        raise ShapeError(f"{op}(): axis {axis} is out of range for shape ({shape}) ({valid})")
+    return axis % n
+
+
+def axes_arg(op: str, v: Value, rank: int | None, allow_tuple: bool = True,
+             shape: Shape | None = None) -> list[int] | None:
     """Axes from `axis=` (int, tuple of ints, or None = all), normalized and deduplicated.
 
     Returns None when the axes are not known statically (or the rank is unknown and an axis
@@ -97,7 +106,8 @@ def axes_arg(op: str, v: Value, rank: int | None, allow_tuple: bool = True
     raw = [literal_int(op, item, "axis") for item in items]
     if any(a is None for a in raw) or rank is None:
         return None
-    out = [normalize_axis(a, rank) for a in raw if a is not None]
+    where = shape if shape is not None else Shape((None,) * rank)
+    out = [checked_axis(op, a, rank, where) for a in raw if a is not None]
     if len(set(out)) != len(out):
         raise ShapeError(f"{op}(): repeated axis in {[a for a in raw]}")
     return out

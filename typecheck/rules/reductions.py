@@ -76,7 +76,7 @@ def reduction(op: str, args: Args, kwargs: Kwargs) -> Value:
             raise ShapeError("argmax(): axis must be an int or None, not a tuple")
         return TensorV(dtype, _reduce_variadic(op, t.shape, axis, keep))
     rank = len(t.shape.prefix)
-    axes = axes_arg(op, axis, rank, allow_tuple=op != "argmax")
+    axes = axes_arg(op, axis, rank, allow_tuple=op != "argmax", shape=t.shape)
     if axes is None:
         return TensorV(dtype, Shape.unknown() if not keep else Shape((None,) * rank))
     if op == "argmax" and isinstance(axis, NoneV):

@@ -7,10 +7,10 @@ from typing import Callable
 from typecheck.dims import Dim
 from typecheck.dtypes import DType, promote
 from typecheck.errors import ShapeError
-from typecheck.shapes import ONE, BDim, SDim, Shape, dim_text, normalize_axis
+from typecheck.shapes import ONE, BDim, SDim, Shape, dim_text
 from typecheck.values import NoneV, ScalarV, TensorV, TupleV, UnknownV, Value
-from typecheck.rules._common import (Args, Kwargs, arg, dim_product, dims_from_value,
-                                     literal_int, plain, tensor_arg)
+from typecheck.rules._common import (Args, Kwargs, arg, checked_axis, dim_product,
+                                     dims_from_value, literal_int, plain, tensor_arg)
 
 MINUS_ONE = Dim.const(-1)
 
@@ -62,7 +62,7 @@ def permute_dims(op: str, args: Args, kwargs: Kwargs) -> Value:
     if t.shape.var is not None or any(a is None for a in axes):
         return TensorV(t.dtype, Shape.unknown())
     rank = len(t.shape.prefix)
-    norm = [normalize_axis(a, rank) for a in axes if a is not None]
+    norm = [checked_axis(op, a, rank, t.shape) for a in axes if a is not None]
     if sorted(norm) != list(range(rank)):
         raise ShapeError(f"permute_dims(): axes {axes} are not a permutation of the "
                          f"{rank} dims of ({t.shape})")
@@ -78,7 +78,7 @@ def expand_dims(op: str, args: Args, kwargs: Kwargs) -> Value:
     if a is None or t.shape.var is not None:
         return TensorV(t.dtype, _expand_variadic(t.shape, a))
     dims = list(t.shape.prefix)
-    pos = normalize_axis(a, len(dims) + 1)
+    pos = checked_axis(op, a, len(dims) + 1, t.shape)
     dims.insert(pos, ONE)
     return TensorV(t.dtype, Shape(tuple(dims)))
 
@@ -104,7 +104,7 @@ def squeeze(op: str, args: Args, kwargs: Kwargs) -> Value:
     if t.shape.var is not None or any(a is None for a in raw):
         return TensorV(t.dtype, Shape.unknown())
     rank = len(t.shape.prefix)
-    axes = {normalize_axis(a, rank) for a in raw if a is not None}
+    axes = {checked_axis(op, a, rank, t.shape) for a in raw if a is not None}
     if len(axes) != len(raw):
         raise ShapeError(f"squeeze(): repeated axis in {raw}")
     for a in sorted(axes):
@@ -177,7 +177,7 @@ def concat(op: str, args: Args, kwargs: Kwargs) -> Value:
     rank = len(ts[0].shape.prefix)
     if rank == 0:
         raise ShapeError("concat() cannot join 0-d tensors")
-    ax = normalize_axis(a, rank)
+    ax = checked_axis(op, a, rank, ts[0].shape)
     out = list(ts[0].shape.prefix)
     for i, t in enumerate(ts[1:], 1):
         if len(t.shape.prefix) != rank:
@@ -218,7 +218,7 @@ def stack(op: str, args: Args, kwargs: Kwargs) -> Value:
     if a is None or first.var is not None:
         return TensorV(dtype, Shape.unknown())
     dims = list(first.prefix)
-    dims.insert(normalize_axis(a, len(dims) + 1), Dim.const(len(ts)))
+    dims.insert(checked_axis(op, a, len(dims) + 1, first), Dim.const(len(ts)))
     return TensorV(dtype, Shape(tuple(dims)))
 
 
