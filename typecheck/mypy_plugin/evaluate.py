@@ -143,7 +143,23 @@ class Evaluator:
             k = idx.value.const_value
             if k is not None and -len(base.items) <= k < len(base.items):
                 return base.items[k]
+        if isinstance(e.base, MemberExpr) and e.base.name == "shape":
+            return self._variadic_shape_item(self.eval(e.base.expr, index), idx)
         return UnknownV()
+
+    @staticmethod
+    def _variadic_shape_item(t: Value, idx: Value) -> Value:
+        """`x.shape[k]` of a tensor with a variadic segment: known when `k` falls into the
+        fixed dims before it (k >= 0) or after it (k < 0)."""
+        k = idx.value.const_value if isinstance(idx, ScalarV) and idx.value is not None \
+            else None
+        if not isinstance(t, TensorV) or t.shape.var is None or k is None:
+            return ScalarV("int") if isinstance(t, TensorV) else UnknownV()
+        part = t.shape.prefix if k >= 0 else t.shape.suffix
+        if -len(part) <= k < len(part):
+            d = part[k]
+            return ScalarV("int", d if isinstance(d, Dim) else None)
+        return ScalarV("int")
 
     def _CallExpr(self, e: CallExpr, index: bool) -> Value:
         callee = e.callee

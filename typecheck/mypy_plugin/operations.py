@@ -8,9 +8,10 @@ from typing import Callable, Sequence
 
 from mypy.nodes import ComparisonExpr, Expression, OpExpr, TempNode
 from mypy.plugin import AttributeContext, CheckerPluginInterface, FunctionContext, MethodContext
-from mypy.types import AnyType, TupleType, Type, TypeOfAny, get_proper_type
+from mypy.types import AnyType, TupleType, Type, TypeOfAny, UnpackType, get_proper_type
 
 from typecheck import rules
+from typecheck.dims import Dim
 from typecheck.errors import DTypeError, ShapeError
 from typecheck.values import ScalarV, TensorV, Value
 from typecheck.mypy_plugin.convert import (tensor_value, type_of_value, value_of)
@@ -131,15 +132,22 @@ def transpose_attr_hook(ctx: AttributeContext) -> Type:
 
 
 def shape_attr_hook(ctx: AttributeContext) -> Type:
-    """`x.shape`: a tuple of symbolic ints when the rank is known."""
+    """`x.shape`: a tuple of symbolic ints; with a variadic segment (`*b N`), a variadic tuple
+    `tuple[*tuple[int, ...], N]`, so that `x.shape[-1]` is still `N`."""
     t = tensor_value(ctx.type)
-    if t is None or t.shape.var is not None:
+    if t is None:
         return ctx.default_attr_type
-    items = [type_of_value(ctx.api, ScalarV("int", d if not hasattr(d, "dim") else None),
-                           ctx.api.named_generic_type("builtins.int", []))
-             for d in t.shape.prefix]
-    fallback = ctx.api.named_generic_type("builtins.tuple",
-                                          [ctx.api.named_generic_type("builtins.int", [])])
+    int_type = ctx.api.named_generic_type("builtins.int", [])
+
+    def item(d: object) -> Type:
+        dim = d if isinstance(d, Dim) else None
+        return type_of_value(ctx.api, ScalarV("int", dim), int_type)
+
+    fallback = ctx.api.named_generic_type("builtins.tuple", [int_type])
+    items = [item(d) for d in t.shape.prefix]
+    if t.shape.var is not None:
+        items.append(UnpackType(fallback))
+        items += [item(d) for d in t.shape.suffix]
     return TupleType(items, fallback)
 
 
