@@ -104,6 +104,11 @@ class BodyChecker:
 
     def compare(self, what: str, declared: Value, actual: Value, ctx: Context,
                 verb: str) -> None:
+        if isinstance(declared, TupleV) and isinstance(actual, TupleV) \
+                and len(declared.items) == len(actual.items):
+            for i, (d, a) in enumerate(zip(declared.items, actual.items)):
+                self.compare(f"{what} item {i}", d, a, ctx, verb)
+            return
         if not isinstance(declared, TensorV) or not isinstance(actual, TensorV):
             return
         if declared.dtype is not None and actual.dtype is not None \
