@@ -2,7 +2,7 @@
 `def gelu(x: Float32[Tensor, "N"]) -> Float32[Tensor, "N"]`).
 
 mypy has no hook for a function definition or a statement, and a plain function has no
-decorator hook. So, right after parsing (`get_additional_deps` is the plugin's one look at a
+decorator hook (nor one with another decorator). So, right after parsing (`get_additional_deps` is the plugin's one look at a
 parsed file), each such function gets one harmless first statement, a call `callable(0)`; when
 mypy checks that call, its hook runs the same assignment and return checks as the `@kernel`
 decorator hook (`kernel_body.BodyChecker`). Only modules that import `jaxtyping` or `dsl` are
@@ -12,8 +12,9 @@ statement to `...` would change what mypy reports about it).
 
 from __future__ import annotations
 
-from mypy.nodes import (ARG_POS, Block, CallExpr, ClassDef, Decorator, ExpressionStmt, FuncDef,
-                        IfStmt, IntExpr, MypyFile, NameExpr, Statement, StrExpr)
+from mypy.nodes import (ARG_POS, Block, CallExpr, ClassDef, Decorator, Expression,
+                        ExpressionStmt, FuncDef, IfStmt, IntExpr, MemberExpr, MypyFile,
+                        NameExpr, Statement, StrExpr)
 from mypy.plugin import FunctionContext
 from mypy.semanal import is_trivial_body
 from mypy.types import CallableType, Type, UnboundType
@@ -53,6 +54,8 @@ def _walk(stmts: list[Statement]) -> None:
             _instrument_function(s)
             _walk(s.body.body)
         elif isinstance(s, Decorator):
+            if not any(_is_kernel_decorator(d) for d in s.decorators):
+                _instrument_function(s.func)  # `@kernel` has a hook of its own
             _walk(s.func.body.body)
         elif isinstance(s, ClassDef):
             _walk(s.defs.body)
@@ -60,6 +63,14 @@ def _walk(stmts: list[Statement]) -> None:
             for block in [*s.body, s.else_body]:
                 if isinstance(block, Block):
                     _walk(block.body)
+
+
+def _is_kernel_decorator(e: Expression) -> bool:
+    """`@kernel`, `@dsl.kernel` (before semantic analysis: by name)."""
+    if isinstance(e, CallExpr):
+        e = e.callee
+    return (isinstance(e, NameExpr) and e.name == "kernel") or \
+        (isinstance(e, MemberExpr) and e.name == "kernel")
 
 
 def _has_shaped_annotation(func: FuncDef) -> bool:

@@ -18,3 +18,22 @@ class Layer:
 
     def bad(self, x: Float32[Tensor, "B N"]) -> Float32[Tensor, "B"]:
         return dsl.sum(x, axis=0)  # E: shape "(N) but the annotation says (B)"
+
+
+def traced(f: object) -> object:
+    return f
+
+
+@traced
+def decorated(x: Float32[Tensor, "B N"]) -> Float32[Tensor, "N"]:
+    return x[:, 0]  # E: shape "(B) but the annotation says (N)"
+
+
+class Model:
+    @staticmethod
+    def head(x: Float32[Tensor, "B N"]) -> Float32[Tensor, "B"]:
+        return dsl.mean(x, axis=1)
+
+    @dsl.kernel
+    def as_kernel(self, x: Float32[Tensor, "B N"]) -> Float32[Tensor, "B"]:
+        return dsl.mean(x, axis=0)  # E: shape "(N) but the annotation says (B)"
