@@ -60,10 +60,14 @@ def analyze_annotated(ctx: AnalyzeTypeContext) -> Type:
     t = ctx.type
     written = _imported_name(ctx, t.name.rsplit(".", 1)[-1])
     dtype = JAXTYPING_CLASSES.get(written)
-    if (dtype is None and written not in JAXTYPING_CATEGORIES) or len(t.args) != 2:
+    if dtype is None and written not in JAXTYPING_CATEGORIES:
         if not t.args:
             return AnyType(TypeOfAny.from_error)
         return ctx.api.analyze_type(t.args[0])
+    if len(t.args) != 2:
+        ctx.api.fail(f'{written}[...] takes an array type and a dim string, e.g. '
+                     f'{written}[Tensor, "B N"]', ctx.context, code=SHAPE)
+        return AnyType(TypeOfAny.from_error)
     if not _is_bare_tensor(ctx, t.args[0]):
         return ctx.api.analyze_type(t.args[0])
     text = _dim_string(t.args[1])
