@@ -11,3 +11,6 @@ def f(x: Float32[Tensor, "N"], m: Bool[Tensor, "N"]) -> None:
     reveal_type(d)  # R: float32 N
     e = x * dsl.astype(m, dsl.float32)
     reveal_type(e)  # R: float32 N
+    g = m + m  # E: dtype "bool"
+    h = -m  # E: dtype "bool"
+    reveal_type(m & (x > 0.0))  # R: bool N
