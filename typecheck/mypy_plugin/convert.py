@@ -23,6 +23,7 @@ from typecheck.shapes import BDim, SDim, Shape, shape_from_text
 from typecheck.values import (DTypeV, EllipsisV, NoneV, ScalarV, SliceV, TensorV, TupleV,
                               UnknownV, Value)
 from typecheck.mypy_plugin.constants import module_constant
+from typecheck.mypy_plugin.reassigned import is_reassigned_local
 from typecheck.mypy_plugin.names import ANY_DTYPE, DSL_PREFIX, SYMINT, TAG, TENSOR
 
 # Symbols standing for plain run-time ints inside one index expression (`x[p:p+4]`).
@@ -88,6 +89,8 @@ def int_dim(node: Expression | None, t: Type | None, api: CheckerPluginInterface
             local_names: bool) -> Dim | None:
     """The value of an int expression as a dim, when known: literals, `x.shape[i]`, sums and
     products of those; with `local_names`, plain int variables become local symbols."""
+    if is_reassigned_local(node, api):
+        t = api.named_generic_type("builtins.int", [])  # its type may be a stale dim
     if t is not None:
         d = symint_dim(t)
         if d is not None:

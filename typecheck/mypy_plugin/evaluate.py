@@ -26,7 +26,7 @@ from typecheck.values import (DTypeV, EllipsisV, NoneV, ScalarV, SliceV, TensorV
                               UnknownV, Value)
 from typecheck.mypy_plugin.calls import call_result, has_tensor_params
 from typecheck.mypy_plugin.constants import module_constant
-from typecheck.mypy_plugin.convert import LOCAL_PREFIX, dtype_of_ref
+from typecheck.mypy_plugin.convert import LOCAL_PREFIX, clean_shape, dtype_of_ref
 from typecheck.mypy_plugin.names import DSL_PREFIX, NOT_OPS
 
 BINARY = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod",
@@ -138,7 +138,10 @@ class Evaluator:
         base = self.eval(e.base, index)
         idx = self.eval(e.index, True)
         if isinstance(base, TensorV):
-            return _safe(lambda: rules.apply("getitem", [base, idx]))
+            result = _safe(lambda: rules.apply("getitem", [base, idx]))
+            # `x[:n]` for a run-time n: the index-local symbol means nothing outside.
+            return TensorV(result.dtype, clean_shape(result.shape)) \
+                if isinstance(result, TensorV) else result
         if isinstance(base, TupleV) and isinstance(idx, ScalarV) and idx.value is not None:
             k = idx.value.const_value
             if k is not None and -len(base.items) <= k < len(base.items):

@@ -28,6 +28,7 @@ from typecheck.shapes import ANON, ONE, BDim, Shape, shapes_agree
 from typecheck.values import ScalarV, TensorV, TupleV, UnknownV, Value
 from typecheck.mypy_plugin.convert import tensor_value, value_of
 from typecheck.mypy_plugin.evaluate import BINARY, Evaluator
+from typecheck.mypy_plugin.reassigned import reassigned_names
 from typecheck.mypy_plugin.report import report
 
 
@@ -50,6 +51,7 @@ class BodyChecker:
         for name, t in zip(sig.arg_names, sig.arg_types):
             if name:
                 self.declared[name] = value_of(t, None, api)
+        self.reassigned = reassigned_names(func)
         self.evaluator = Evaluator(self.declared, getattr(api, "modules", {}))
 
     def check(self, block: Block) -> None:
@@ -82,6 +84,8 @@ class BodyChecker:
         if not isinstance(lv, NameExpr):
             return
         name = lv.name
+        if isinstance(value, ScalarV) and name in self.reassigned:
+            value = ScalarV(value.kind)  # its first dim does not hold on every path
         if annotated is not None:
             self.compare(f"variable '{name}'", annotated, value, ctx, "is assigned")
             self.declared[name] = annotated

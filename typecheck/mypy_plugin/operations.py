@@ -15,6 +15,7 @@ from typecheck.dims import Dim
 from typecheck.errors import DTypeError, ShapeError
 from typecheck.values import ScalarV, TensorV, Value
 from typecheck.mypy_plugin.convert import (tensor_value, type_of_value, value_of)
+from typecheck.mypy_plugin.reassigned import is_reassigned_local
 from typecheck.mypy_plugin.report import report, report_past_operator_probe
 
 
@@ -116,6 +117,10 @@ def setitem_hook(ctx: MethodContext) -> Type:
 def symint_method_hook(op: str, reflected: bool) -> Callable[[MethodContext], Type]:
     """Int arithmetic on symbolic dims stays symbolic: `x.shape[2] // 4` is `D`."""
     def hook(ctx: MethodContext) -> Type:
+        c = ctx.context
+        if isinstance(c, OpExpr) and (is_reassigned_local(c.left, ctx.api)
+                                      or is_reassigned_local(c.right, ctx.api)):
+            return ctx.default_return_type  # a re-assigned variable's dim is not known
         self_v = value_of(ctx.type, None, ctx.api)
         other = _first_value(ctx)
         if not isinstance(other, ScalarV) or not isinstance(self_v, ScalarV):

@@ -12,14 +12,16 @@ statement to `...` would change what mypy reports about it).
 
 from __future__ import annotations
 
-from mypy.nodes import (ARG_POS, Block, CallExpr, ClassDef, Decorator, Expression,
-                        ExpressionStmt, FuncDef, IfStmt, IntExpr, MemberExpr, MypyFile,
-                        NameExpr, Statement, StrExpr)
+from mypy.nodes import (ARG_POS, AssignmentStmt, Block, CallExpr, ClassDef, Decorator,
+                        Expression, ExpressionStmt, FuncDef, GlobalDecl, IfStmt, IndexExpr,
+                        IntExpr, MemberExpr, MypyFile, NameExpr, NonlocalDecl, OpExpr,
+                        Statement, StrExpr, TempNode)
 from mypy.plugin import FunctionContext
 from mypy.semanal import is_trivial_body
-from mypy.types import CallableType, Type, UnboundType
+from mypy.types import AnyType, CallableType, Type, TypeOfAny, UnboundType
 
 from typecheck.mypy_plugin.kernel_body import BodyChecker
+from typecheck.mypy_plugin.reassigned import count_assignments, statements, targets
 
 MARKER_CALLEE = "builtins.callable"
 
@@ -51,9 +53,11 @@ def _import_ids(tree: MypyFile) -> list[str]:
 def _walk(stmts: list[Statement]) -> None:
     for s in stmts:
         if isinstance(s, FuncDef):
+            _declare_reassigned_ints(s)
             _instrument_function(s)
             _walk(s.body.body)
         elif isinstance(s, Decorator):
+            _declare_reassigned_ints(s.func)
             if not any(_is_kernel_decorator(d) for d in s.decorators):
                 _instrument_function(s.func)  # `@kernel` has a hook of its own
             _walk(s.func.body.body)
@@ -79,6 +83,58 @@ def _has_shaped_annotation(func: FuncDef) -> bool:
         return False
     return any(isinstance(t, UnboundType) and len(t.args) == 2
                for t in [*sig.arg_types, sig.ret_type])
+
+
+def _declare_reassigned_ints(func: FuncDef) -> None:
+    """`n = x.shape[0]` ... `n = n // 2`: mypy would give `n` the type of its first value,
+    `SymInt[B]`, then reject a later plain `int` and, after a loop, still claim `B`. For such
+    names (assigned more than once, first from a shape), a declaration `n: int` at the top
+    lets mypy narrow `n` at each assignment instead."""
+    counts = count_assignments(func.body)
+    multi = {n for n, c in counts.items() if c > 1}
+    if not multi:
+        return
+    excluded = {a.variable.name for a in func.arguments}
+    symbolic: set[str] = set()
+    seen: set[str] = set()
+    for st in statements(func.body):
+        if isinstance(st, (GlobalDecl, NonlocalDecl)):
+            excluded.update(st.names)
+        if not isinstance(st, AssignmentStmt):
+            continue
+        names = [n for lv in st.lvalues for n in targets(lv)]
+        if st.unanalyzed_type is not None:
+            excluded.update(names)
+        elif isinstance(st.rvalue, MemberExpr) and st.rvalue.name == "shape":
+            symbolic.update(n for n in names if n not in seen)  # `b, n = x.shape`
+        elif len(st.lvalues) == 1 and isinstance(st.lvalues[0], NameExpr) \
+                and st.lvalues[0].name not in seen and _symbolic_int(st.rvalue, symbolic):
+            symbolic.add(st.lvalues[0].name)
+        seen.update(names)
+    body = func.body.body
+    first = body[0] if body else None
+    at = 1 if isinstance(first, ExpressionStmt) and isinstance(first.expr, StrExpr) else 0
+    for name in sorted((multi & symbolic) - excluded):
+        target = NameExpr(name)
+        rvalue = TempNode(AnyType(TypeOfAny.special_form), no_rhs=True)
+        decl = AssignmentStmt([target], rvalue, type=UnboundType("int"), new_syntax=True)
+        for node in (target, rvalue, decl):
+            node.set_line(func)
+        body.insert(at, decl)
+
+
+def _symbolic_int(e: Expression, known: set[str]) -> bool:
+    """Whether an expression may have a `SymInt` type: `x.shape[i]`, names known to hold one,
+    and `+ - * //` of those with int literals."""
+    if isinstance(e, IndexExpr):
+        return isinstance(e.base, MemberExpr) and e.base.name == "shape"
+    if isinstance(e, NameExpr):
+        return e.name in known
+    if isinstance(e, OpExpr) and e.op in ("+", "-", "*", "//"):
+        sides = (e.left, e.right)
+        return all(isinstance(x, IntExpr) or _symbolic_int(x, known) for x in sides) and \
+            any(_symbolic_int(x, known) for x in sides)
+    return False
 
 
 def _instrument_function(func: FuncDef) -> None:
