@@ -9,7 +9,7 @@ shape, which the plugin (`typecheck.mypy_plugin`) fills in from the jaxtyping an
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, overload
 
 DT = TypeVar("DT", covariant=True)
 SH = TypeVar("SH", covariant=True)
@@ -91,6 +91,13 @@ if TYPE_CHECKING:
         def __rmul__(self, other: int) -> int: ...
         def __floordiv__(self, other: int) -> int: ...
         def __rfloordiv__(self, other: int) -> int: ...
+        # `x.shape[1] ** 0.5` is a float (builtins say Any, which would make `q / (...)`
+        # an unchecked Any for the plugin).
+        @overload  # type: ignore[override]
+        def __pow__(self, other: int, mod: None = None) -> int: ...
+        @overload
+        def __pow__(self, other: float, mod: None = None) -> float: ...
+        def __pow__(self, other: float, mod: None = None) -> float: ...
 else:
     class SymInt(int):
         """At run time a symbolic int is a plain `int`; this class only names it for mypy."""
