@@ -74,18 +74,21 @@ class ShapeSpec:
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_TOKEN = re.compile(r"\s*(?:(\d+)|([A-Za-z_][A-Za-z0-9_]*)|(//|[-+*()]))")
+_TOKEN = re.compile(r"(?:(\d+)|([A-Za-z_][A-Za-z0-9_]*)|(//|[-+*()]))")
 
 
-@functools.lru_cache(maxsize=4096)
 def parse_shape(text: str) -> ShapeSpec:
     """Parse a jaxtyping dim string; raises `AnnotationError` naming the bad part."""
     if not isinstance(text, str):
         raise AnnotationError(f"dim string must be a str, got {type(text).__name__}")
-    if text != text.strip() or "  " in text or "\t" in text or "\n" in text:
-        if text.strip() or text:
-            raise AnnotationError(
-                f"malformed dim string {text!r}: dims are separated by single spaces")
+    return _parse_shape(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_shape(text: str) -> ShapeSpec:
+    if text != text.strip() or "  " in text or any(c.isspace() and c != " " for c in text):
+        raise AnnotationError(
+            f"malformed dim string {text!r}: dims are separated by single spaces")
     if text == "":
         return ShapeSpec((), text)
     dims = tuple(_parse_one(tok, text) for tok in text.split(" "))

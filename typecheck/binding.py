@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from typecheck.annotations import AnyDim, ExprDim, ShapeSpec, VariadicDim
-from typecheck.dims import Dim, solve_for
+from typecheck.dims import Dim, is_linear_in, solve_for
 from typecheck.errors import ShapeError
 from typecheck.shapes import ANON, ONE, BDim, SDim, Shape, dim_text
 
@@ -24,6 +24,8 @@ class Bindings:
     dims: dict[str, SDim] = field(default_factory=dict)
     variadics: dict[str, Shape] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)
+    # Dims that could not be checked yet (`N//2` before N is bound), with their parameter.
+    pending: list[tuple[str, tuple[int, ExprDim, SDim]]] = field(default_factory=list)
 
     def dim_env(self) -> dict[str, Dim]:
         """The bound names whose value is a plain dim (for substitution)."""
@@ -99,24 +101,43 @@ def _split(spec: ShapeSpec, actual: Shape, param: str
 
 def bind_shape(spec: ShapeSpec, actual: Shape, b: Bindings, param: str) -> None:
     """Bind `spec`'s names against `actual`, checking what is already bound."""
+    _check_same_variadic(spec, actual, b, param)
     pairs, seg, var_name = _split(spec, actual, param)
     if var_name is not None and seg is not None:
         _bind_variadic(var_name, seg, b, param)
-    pending: list[tuple[int, ExprDim, SDim]] = []
-    for index, d, got in pairs:
-        if isinstance(d, ExprDim):
-            pending.append((index, d, got))
+    pending = [(param, (index, d, got)) for index, d, got in pairs if isinstance(d, ExprDim)]
+    pending += b.pending
     progress = True
     while pending and progress:
         progress = False
         rest = []
-        for item in pending:
-            if _try_bind(item, b, param):
+        for owner, item in pending:
+            if _try_bind(item, b, owner):
                 progress = True
             else:
-                rest.append(item)
+                rest.append((owner, item))
         pending = rest
-    # Whatever is left has two or more unbound names: it cannot be checked here.
+    # What is left needs names that no parameter has bound so far; a later one may.
+    b.pending = pending
+
+
+def _check_same_variadic(spec: ShapeSpec, actual: Shape, b: Bindings, param: str) -> None:
+    """`*b D` against a symbolic `*c` when `*b` is already bound to `*c` (with fixed dims
+    around it): both ends must have exactly as many fixed dims, or the ranks differ."""
+    vi = spec.variadic_index
+    if vi is None or actual.var is None or actual.var == ANON:
+        return
+    v = spec.dims[vi]
+    if not isinstance(v, VariadicDim) or v.name is None:
+        return
+    have = b.variadics.get(v.name)
+    if have is None or have.var != actual.var:
+        return
+    head = vi + len(have.prefix)
+    tail = len(spec.dims) - vi - 1 + len(have.suffix)
+    if head != len(actual.prefix) or tail != len(actual.suffix):
+        raise ShapeError(f"argument '{param}': expected ({spec.text}) with *{v.name} = "
+                         f"({have}), got ({actual}): the ranks differ")
 
 
 def _bind_variadic(name: str, seg: Shape, b: Bindings, param: str) -> None:
@@ -133,17 +154,18 @@ def _bind_variadic(name: str, seg: Shape, b: Bindings, param: str) -> None:
 def _try_bind(item: tuple[int, ExprDim, SDim], b: Bindings, param: str) -> bool:
     """Bind or check one dim; False when it has to wait for other names."""
     index, spec, got = item
-    env = b.dim_env()
-    unbound = [n for n in spec.dim.free_symbols() if n not in b.dims]
     if spec.broadcastable and got == ONE:
         return True
+    if any(b.dims.get(n, ONE) is None for n in spec.dim.free_symbols()):
+        return True  # depends on an unknown dim: nothing to check
+    expr = spec.dim.subst(b.dim_env())
+    # Unbound names of the spec; those a bound factor of 0 cancelled (`N*M`, M = 0) drop out.
+    left = expr.free_symbols()
+    unbound = [n for n in spec.dim.free_symbols() if n not in b.dims and n in left]
     got_dim = got.dim if isinstance(got, BDim) else got
     if not unbound:
-        if any(b.dims[n] is None for n in spec.dim.free_symbols()):
-            return True  # depends on an unknown dim: nothing to check
-        expected = spec.dim.subst(env)
-        if got_dim is not None and got_dim != expected:
-            raise _mismatch(param, index, spec, expected, got, b)
+        if got_dim is not None and got_dim != expr:
+            raise _mismatch(param, index, spec, expr, got, b)
         return True
     if len(unbound) > 1:
         return False
@@ -152,9 +174,11 @@ def _try_bind(item: tuple[int, ExprDim, SDim], b: Bindings, param: str) -> bool:
         b.dims[name] = None
         b.origin[name] = _where(param, index)
         return True
-    value = solve_for(spec.dim.subst(env), got_dim, name)
+    if not is_linear_in(expr, name):
+        return False  # `N//2`, `N*N`: checked once N is bound by another dim
+    value = solve_for(expr, got_dim, name)
     if value is None:
-        if spec.dim.as_symbol() is None and got_dim.is_const:
+        if got_dim.is_const:
             raise ShapeError(f"argument '{param}': dim {index} is {got_dim}, which does not "
                              f"fit {spec.dim}")
         b.dims[name] = None  # not solvable symbolically: treat as unknown

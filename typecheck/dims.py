@@ -11,6 +11,8 @@ import functools
 from dataclasses import dataclass
 from typing import Mapping, Union
 
+from typecheck.errors import ShapeError
+
 # A monomial: sorted (atom key, power) pairs; () is the constant monomial.
 Monomial = tuple[tuple[str, int], ...]
 
@@ -133,7 +135,7 @@ class Dim:
         o = _lift(other)
         num_c, den_c = self.const_value, o.const_value
         if den_c == 0:
-            raise ZeroDivisionError("dim division by zero")
+            raise ShapeError(f"division by zero in the dim ({self})//({o})")
         if num_c is not None and den_c is not None:
             return Dim.const(num_c // den_c)
         exact = self.exact_div(o)
@@ -206,7 +208,7 @@ class Dim:
         parts: list[str] = []
         # Highest-degree terms first, the constant last: `2*N+1`.
         for mono, coef in sorted(self.terms, key=lambda t: (-_degree(t[0]), t[0])):
-            wrap = len(mono) > 1 or abs(coef) != 1 or any(p > 1 for _, p in mono)
+            wrap = len(mono) > 1 or coef != 1 or any(p > 1 for _, p in mono)
             factors = [_power_text(atoms[k], p, wrap) for k, p in mono]
             if not factors:
                 body = str(abs(coef))
@@ -264,6 +266,21 @@ def _mono_div(a: Monomial, b: Monomial) -> Monomial | None:
         else:
             powers.pop(k, None)
     return tuple(sorted(powers.items()))
+
+
+def is_linear_in(expr: Dim, name: str) -> bool:
+    """Whether `expr` is `a*name + rest` with a constant `a != 0` and `rest` free of `name`."""
+    atoms = dict(expr.atoms)
+    if any(isinstance(a, FloorDivAtom) and name in a.num.free_symbols() | a.den.free_symbols()
+           for a in atoms.values()):
+        return False
+    linear = False
+    for mono, _ in expr.terms:
+        mentions = [k for k, _ in mono if atoms.get(k) == name]
+        if mentions and mono != ((mentions[0], 1),):
+            return False
+        linear = linear or bool(mentions)
+    return linear
 
 
 def solve_for(expr: Dim, target: Dim, unknown: str) -> Dim | None:

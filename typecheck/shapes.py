@@ -197,18 +197,14 @@ def _broadcast(a: Shape, b: Shape) -> Shape:
         head = a.suffix[:len(a.suffix) - k]
         if not extra:
             return Shape(a.prefix, a.var, head + tail)
-        if all(d == ONE for d in extra):
-            return Shape(a.prefix, a.var, head + tail)
+        # `b` reaches into the variadic segment: the result's rank depends on its length.
         return Shape((), ANON, tail)
     k = min(len(a.suffix), len(b.suffix))
     tail = _broadcast_tuples(a.suffix[len(a.suffix) - k:], b.suffix[len(b.suffix) - k:])
     if a.var == b.var and a.var != ANON and len(a.suffix) == len(b.suffix):
         if len(a.prefix) == len(b.prefix):
             return Shape(_broadcast_tuples(a.prefix, b.prefix), a.var, tail)
-    longer = a if len(a.suffix) > len(b.suffix) else b
-    head = longer.suffix[:len(longer.suffix) - k]
-    if a.var == b.var and a.var != ANON and not a.prefix and not b.prefix:
-        return Shape((), a.var, head + tail)
+    # Different segments, or the same one at different offsets: the rank is not known.
     return Shape((), ANON, tail)
 
 

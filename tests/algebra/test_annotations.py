@@ -272,9 +272,6 @@ def test_non_strings_raise_annotation_error(value: object) -> None:
         parse_shape(value)  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="parse_shape is lru_cached: an unhashable argument raises TypeError "
-                   "before its own str check")
 def test_unhashable_non_string_raises_annotation_error() -> None:
     with pytest.raises(AnnotationError):
         parse_shape(["N"])  # type: ignore[arg-type]
@@ -283,10 +280,6 @@ def test_unhashable_non_string_raises_annotation_error() -> None:
 # jaxtyping splits dim strings with `str.split()` (any whitespace): "N\x0c+1" is the two dims
 # `N` and `+1` for it, but the parser here skips the whitespace inside the token and reads one
 # dim `N+1` -- the static checker and the run-time check would disagree on the rank.
-@pytest.mark.xfail(
-    strict=True, raises=pytest.fail.Exception,
-    reason="whitespace other than ' ', '\\t', '\\n' is skipped "
-           "inside a dim expression instead of being rejected")
 @pytest.mark.parametrize("text", ["N\x0c+1", "N\x0b+1", "N\r+1", "N\u00a0+1", "N+\u20031"])
 def test_other_whitespace_is_rejected(text: str) -> None:
     with pytest.raises(AnnotationError):

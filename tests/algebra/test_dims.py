@@ -295,10 +295,6 @@ def test_str_reparses_to_an_equal_dim(a: Tree) -> None:
 # `n - N//2` prints as "-N//2+n", which (like Python) parses as `(-N)//2 + n`; for N=1, n=0 the
 # dim is 0 but the re-parsed one is -1. The printer must write "-(N//2)+n" (or put a positive
 # term first).
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="str(Dim) of a leading negated floor division "
-           "(n - N//2 -> '-N//2+n') re-parses as (-N)//2 + n")
 @SETTINGS
 @example(("-", ("sym", "n"), ("//", ("sym", "N"), ("int", 2))))
 @example(("-", ("int", 0), ("//", ("+", ("sym", "M"), ("int", 1)), ("int", 2))))

@@ -267,11 +267,6 @@ def test_broadcast_to_matches_numpy(case: tuple[Shp, list[int]]) -> None:
     assert ours("broadcast_to", [T(src), ints(target)]) == expected
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="broadcast_to accepts -1 in the target shape (it is "
-           "only rejected by reshape's rule for values < -1): broadcast_to(x: (1,), "
-           "(-1,)) gives shape (-1,); numpy and the array API reject negative dims")
 @pytest.mark.parametrize("src, target", [((1,), (-1,)), ((3,), (-1, 3)), ((), (-1,))])
 def test_broadcast_to_rejects_negative_dims(src: Shp, target: Shp) -> None:
     assert numpy_shape(lambda: np.broadcast_to(Z(src), target)) is None
@@ -557,26 +552,6 @@ def variadic_operand(draw: st.DrawFn, batch: Shp) -> tuple[Value, Shp]:
     return T(fixed), fixed
 
 
-def _same_variadic_different_suffix(op: str, x: Value, y: Value) -> bool:
-    """Both `*b` with batch parts (all but the last two dims for matmul) of different length."""
-    assert isinstance(x, TensorV) and isinstance(y, TensorV)
-    if x.shape.var != "b" or y.shape.var != "b":
-        return False
-    cut = {"add": 0, "matmul": 2}[op]
-    return max(len(x.shape.suffix) - cut, 0) != max(len(y.shape.suffix) - cut, 0)
-
-
-def _fixed_longer_than_empty_batch(op: str, x: Value, y: Value, batch: Shp) -> bool:
-    """One operand fixed, the other `*b`, and the fixed one has more batch dims than the
-    other's known batch dims plus the concrete batch."""
-    assert isinstance(x, TensorV) and isinstance(y, TensorV)
-    if (x.shape.var is None) == (y.shape.var is None):
-        return False
-    fixed, var = (x, y) if x.shape.var is None else (y, x)
-    cut = {"add": 0, "matmul": 2}[op]
-    return len(fixed.shape.prefix) - cut > max(len(var.shape.suffix) - cut, 0) + len(batch)
-
-
 VAR_OPS = ["add", "matmul", "sum", "max", "matrix_transpose", "expand_dims"]
 
 
@@ -588,8 +563,6 @@ def test_variadic_rules_agree_with_numpy(op: str, batch: Shp, data: st.DataObjec
     if op in ("add", "matmul"):
         y, ys = data.draw(variadic_operand(batch), label="y")
         args = [x, y]
-        assume(not _same_variadic_different_suffix(op, x, y))  # known bugs, see below
-        assume(not _fixed_longer_than_empty_batch(op, x, y, batch))
         fn: Callable[[], Any] = (lambda: Z(xs) + Z(ys)) if op == "add" else (
             lambda: np.matmul(Z(xs), Z(ys)))
     else:
@@ -617,16 +590,11 @@ def test_variadic_rules_agree_with_numpy(op: str, batch: Shp, data: st.DataObjec
         variadic_agrees(result, batch, expected)
 
 
-# Known bugs in typecheck.shapes._broadcast with variadic shapes (excluded above by assume()).
+# Regressions: variadic broadcasting bugs these tests found (now fixed).
 B = "b"
 ONE_ = Dim.const(1)
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="broadcast of `*b` with `*b 1` gives `*b 1`, but for "
-           "b=(3,) numpy gives (3, 3) ((3,) + (3, 1)); `*b M K @ *b P K N` likewise "
-           "gives `*b P M N` although the batches (b) and (b, P) do not align")
 @pytest.mark.parametrize("op, x, y, batch", [
     ("add", Shape((), B, ()), Shape((), B, (ONE_,)), (3,)),
     ("add", Shape((), B, ()), Shape((), B, (Dim.const(4),)), (2,)),
@@ -638,11 +606,6 @@ def test_same_variadic_with_different_suffix_lengths(op: str, x: Shape, y: Shape
     _check_variadic_case(op, x, y, batch)
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="broadcast of a fixed shape (1,) with `*b` gives `*b`, "
-           "dropping the 1 on the assumption that *b has at least one dim; for b=() "
-           "numpy gives (1,), not ()")
 @pytest.mark.parametrize("op, x, y, batch", [
     ("add", Shape.of((1,)), Shape((), B, ()), ()),
     ("add", Shape.of((1, 1)), Shape((), B, (Dim.const(3),)), ()),
@@ -666,15 +629,14 @@ def _check_variadic_case(op: str, x: Shape, y: Shape, batch: Shp) -> None:
     except ShapeError:
         assert expected is None
         return
-    assert expected is not None, f"numpy raises, the rule gives {result}"
+    if expected is None:
+        # Statically the rank of `*b` is unknown: an unknown-rank result is the honest answer.
+        assert isinstance(result, TensorV) and result.shape.var == "...", \
+            f"numpy raises, the rule gives {result}"
+        return
     variadic_agrees(result, batch, expected)
 
 
-@pytest.mark.xfail(
-    strict=True, raises=pytest.fail.Exception,
-    reason="max/min/argmax over a literal "
-           "size-0 dim is a ShapeError for fixed-rank shapes but not when the tensor has "
-           "a variadic segment: max(x: '*b 0', axis=-1) gives '*b'")
 @pytest.mark.parametrize("op", ["max", "min", "argmax"])
 def test_reduction_over_an_empty_dim_next_to_a_variadic(op: str) -> None:
     x = TensorV(DType.float32, Shape((), B, (Dim.const(0),)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from typecheck.dims import Dim
 from typecheck.dtypes import DType
 from typecheck.errors import DTypeError, ShapeError
 from typecheck.shapes import ONE, SDim, Shape
@@ -41,6 +42,9 @@ def _reduce_fixed(op: str, dims: tuple[SDim, ...], axes: list[int], keepdims: bo
     return Shape(tuple(out))
 
 
+ZERO = Dim.const(0)
+
+
 def _reduce_variadic(op: str, shape: Shape, axis: Value, keepdims: bool) -> Shape:
     """Reduce a shape with a variadic segment: only axes that land in its known ends."""
     items = list(axis.items) if isinstance(axis, TupleV) else [axis]
@@ -55,6 +59,9 @@ def _reduce_variadic(op: str, shape: Shape, axis: Value, keepdims: bool) -> Shap
         if pos is None:
             return Shape.unknown()
         (drop_p if pos[0] == "p" else drop_s).add(pos[1])
+    reduced = [pre[i] for i in drop_p] + [suf[j] for j in drop_s]
+    if op in ("max", "min", "argmax") and any(d == ZERO for d in reduced):
+        raise ShapeError(f"{op}() over an axis of size 0 of ({shape})")
     new_p = [ONE if i in drop_p else d for i, d in enumerate(pre) if keepdims or i not in drop_p]
     new_s = [ONE if i in drop_s else d for i, d in enumerate(suf) if keepdims or i not in drop_s]
     return Shape(tuple(new_p), shape.var, tuple(new_s))

@@ -124,6 +124,10 @@ def broadcast_to(op: str, args: Args, kwargs: Kwargs) -> Value:
     if dims is None:
         return TensorV(t.dtype, Shape.unknown())
     target = Shape(dims)
+    for d in dims:
+        if isinstance(d, Dim) and d.const_value is not None and d.const_value < 0:
+            raise ShapeError(f"broadcast_to(): negative dim {d} in the target shape "
+                             f"({target})")
     if t.shape.var is None:
         src = t.shape.prefix
         if len(src) > len(dims):
