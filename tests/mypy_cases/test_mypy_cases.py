@@ -72,5 +72,5 @@ def test_case(case: str, mypy_report: Report) -> None:
 
 
 def test_enough_cases() -> None:
-    """The issue asks for at least 80 case files."""
-    assert len(list(CASES.glob("*.py"))) >= 80
+    """The issue asks for at least 80 case files (we keep at least 90)."""
+    assert len(list(CASES.glob("*.py"))) >= 90
