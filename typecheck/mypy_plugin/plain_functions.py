@@ -28,12 +28,18 @@ MARKER_CALLEE = "builtins.callable"
 # The inserted calls (kept alive, so their ids stay unique) and the function of each.
 _MARKERS: dict[int, tuple[CallExpr, FuncDef]] = {}
 _OWN_PACKAGES = ("dsl", "typecheck", "jaxtyping")
+_INSTRUMENTED: dict[int, MypyFile] = {}
 
 
 def instrument(tree: MypyFile) -> None:
-    """Add the marker call to every candidate function of a freshly parsed user module."""
+    """Add the marker call to every candidate function of a freshly parsed user module
+    (once per tree: mypy may compute a module's dependencies more than once)."""
     if tree.fullname.split(".")[0] in _OWN_PACKAGES:
         return
+    done = _INSTRUMENTED.get(id(tree))
+    if done is not None and done is tree:
+        return
+    _INSTRUMENTED[id(tree)] = tree
     if not any(imp_id.split(".")[0] in ("jaxtyping", "dsl") for imp_id in _import_ids(tree)):
         return
     _walk(tree.defs)
