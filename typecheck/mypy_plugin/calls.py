@@ -51,9 +51,9 @@ def call_result(name: str, sig: CallableType, actuals: dict[str, Value]) -> Valu
     params = tuple((f, tv) for f, t in zip(sig.arg_names, sig.arg_types)
                    if f and (tv := tensor_value(t)) is not None)
     acts = tuple(a if isinstance(a := actuals.get(f), TensorV) else None for f, _ in params)
-    outcome = _call_result(name, params, acts, _declared(sig.ret_type))
+    outcome = _call_result(params, acts, _declared(sig.ret_type))
     if isinstance(outcome, (ShapeError, DTypeError)):
-        raise type(outcome)(str(outcome))
+        raise type(outcome)(f"in call to {name}(): {outcome}")
     return outcome
 
 
@@ -68,7 +68,7 @@ def _declared(t: Type) -> Value:
 
 
 @functools.lru_cache(maxsize=8192)
-def _call_result(name: str, params: tuple[tuple[str, TensorV], ...],
+def _call_result(params: tuple[tuple[str, TensorV], ...],
                  acts: tuple[TensorV | None, ...], ret: Value
                  ) -> Value | ShapeError | DTypeError:
     b = Bindings()
@@ -78,14 +78,14 @@ def _call_result(name: str, params: tuple[tuple[str, TensorV], ...],
         try:
             _check_dtype(fname, expected, actual)
         except DTypeError as exc:
-            return DTypeError(f"in call to {name}(): {exc}")
+            return exc
         try:
             bind_shape(parse_shape(str(expected.shape)), actual.shape, b, fname)
         except ShapeError as exc:
             why = str(exc).removeprefix(f"argument '{fname}': ")
             if f"({actual.shape})" in why:  # the message shows both shapes already
-                return ShapeError(f"in call to {name}(): {exc}")
-            return ShapeError(f"in call to {name}(): argument '{fname}' has shape "
+                return exc
+            return ShapeError(f"argument '{fname}' has shape "
                               f"({actual.shape}), annotated ({expected.shape}): {why}")
     return _instantiate(ret, b)
 

@@ -10,6 +10,8 @@ and each `return` fits the annotation.
 
 from __future__ import annotations
 
+import functools
+
 from typing import Iterable
 
 from mypy.nodes import (AssignmentStmt, Block, CallExpr, Context, Decorator, Expression,
@@ -141,32 +143,36 @@ class BodyChecker:
             report(self.api, DTypeError(f"{label} has dtype {a.dtype} but the annotation "
                                         f"says {d.dtype}"), ctx)
             return
-        spec = parse_shape(str(d.shape))
-        try:
-            bind_shape(spec, a.shape, self.own_dims(), "return")
-            fits = not _broadcastable_where_plain(spec, a.shape)
-        except ShapeError:
-            fits = False
-        if not fits:
+        params = tuple(v for t in self.sig.arg_types if (v := tensor_value(t)) is not None)
+        if not _return_fits(d.shape, a.shape, params):
             report(self.api, ShapeError(f"{label} has shape ({a.shape}) but the annotation "
                                         f"says ({d.shape})"), ctx)
 
-    def own_dims(self) -> Bindings:
-        """The signature's dim names bound to themselves: inside the body they are in scope;
-        names only the return annotation mentions bind to whatever the body returns."""
-        b = Bindings()
-        for t in self.sig.arg_types:
-            v = tensor_value(t)
-            if v is None:
-                continue
-            for part in v.shape.prefix + v.shape.suffix:
-                inner = part.dim if isinstance(part, BDim) else part
-                if isinstance(inner, Dim):
-                    for sym in inner.free_symbols():
-                        b.dims.setdefault(sym, Dim.sym(sym))
-            if v.shape.var is not None and v.shape.var != ANON:
-                b.variadics.setdefault(v.shape.var, Shape((), v.shape.var, ()))
-        return b
+
+@functools.lru_cache(maxsize=8192)
+def _return_fits(declared: Shape, actual: Shape, params: tuple[TensorV, ...]) -> bool:
+    """Whether a returned shape fits the annotation, the parameters' dims being in scope."""
+    spec = parse_shape(str(declared))
+    try:
+        bind_shape(spec, actual, _own_dims(params), "return")
+    except ShapeError:
+        return False
+    return not _broadcastable_where_plain(spec, actual)
+
+
+def _own_dims(params: tuple[TensorV, ...]) -> Bindings:
+    """The signature's dim names bound to themselves: inside the body they are in scope;
+    names only the return annotation mentions bind to whatever the body returns."""
+    b = Bindings()
+    for v in params:
+        for part in v.shape.prefix + v.shape.suffix:
+            inner = part.dim if isinstance(part, BDim) else part
+            if isinstance(inner, Dim):
+                for sym in inner.free_symbols():
+                    b.dims.setdefault(sym, Dim.sym(sym))
+        if v.shape.var is not None and v.shape.var != ANON:
+            b.variadics.setdefault(v.shape.var, Shape((), v.shape.var, ()))
+    return b
 
 
 def _broadcastable_where_plain(spec: ShapeSpec, actual: Shape) -> bool:
