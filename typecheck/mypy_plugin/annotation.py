@@ -9,8 +9,7 @@ from __future__ import annotations
 from mypy.nodes import TypeInfo
 from mypy.nodes import ImportFrom
 from mypy.plugin import AnalyzeTypeContext
-from mypy.types import (AnyType, Instance, LiteralType, RawExpressionType, Type, TypeOfAny,
-                        UnboundType, get_proper_type)
+from mypy.types import AnyType, LiteralType, RawExpressionType, Type, TypeOfAny, UnboundType
 
 from typecheck.annotations import parse_shape
 from typecheck.dtypes import JAXTYPING_CATEGORIES, JAXTYPING_CLASSES

@@ -19,7 +19,6 @@ from mypy.types import CallableType
 
 from typecheck import rules
 from typecheck.dims import Dim
-from typecheck.dtypes import DType
 from typecheck.errors import DTypeError, ShapeError
 from typecheck.shapes import BDim
 from typecheck.values import (DTypeV, EllipsisV, NoneV, ScalarV, SliceV, TensorV, TupleV,

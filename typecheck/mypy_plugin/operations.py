@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from mypy.nodes import ComparisonExpr, Expression, OpExpr, TempNode
+from mypy.nodes import ComparisonExpr, OpExpr, TempNode
 from mypy.plugin import AttributeContext, CheckerPluginInterface, FunctionContext, MethodContext
-from mypy.types import AnyType, TupleType, Type, TypeOfAny, UnpackType, get_proper_type
+from mypy.types import AnyType, TupleType, Type, TypeOfAny, UnpackType
 
 from typecheck import rules
 from typecheck.dims import Dim
 from typecheck.errors import DTypeError, ShapeError
-from typecheck.values import ScalarV, TensorV, Value
+from typecheck.values import ScalarV, TensorV, TupleV, Value
 from typecheck.mypy_plugin.convert import (tensor_value, type_of_value, value_of)
 from typecheck.mypy_plugin.reassigned import is_reassigned_local
 from typecheck.mypy_plugin.report import report, report_past_operator_probe
@@ -29,7 +29,6 @@ def _formal_values(ctx: FunctionContext | MethodContext, index_context: bool = F
             args.append(None)
             continue
         if len(types) > 1:  # a *args formal: pass the actuals as a tuple
-            from typecheck.values import TupleV
             v: Value = TupleV(tuple(value_of(t, n, ctx.api, index_context)
                                     for t, n in zip(types, nodes)))
         else:
@@ -155,11 +154,3 @@ def shape_attr_hook(ctx: AttributeContext) -> Type:
         items += [item(d) for d in t.shape.suffix]
     return TupleType(items, fallback)
 
-
-def is_tensor_type(t: Type) -> bool:
-    return tensor_value(get_proper_type(t)) is not None
-
-
-__all__ = ["function_op_hook", "binary_method_hook", "unary_method_hook", "getitem_hook",
-           "setitem_hook", "symint_method_hook", "transpose_attr_hook", "shape_attr_hook",
-           "run_rule", "Expression", "TensorV"]
