@@ -43,6 +43,9 @@ def _str_literal(t: Type) -> str | None:
 def tensor_value(t: Type) -> TensorV | None:
     """The abstract tensor a mypy type denotes, or None when it is no tensor."""
     p = get_proper_type(t)
+    hit = _VALUES.get(id(p))
+    if hit is not None and hit[0] is p:
+        return hit[1]
     if not isinstance(p, Instance) or p.type.fullname != TENSOR:
         return None
     if len(p.args) != 2:
@@ -217,11 +220,9 @@ def clean_shape(s: Shape) -> Shape:
 def instance(api: CheckerPluginInterface, fullname: str, args: list[Type]) -> Instance:
     """An instance of a class by its full name, even when the checked module does not import
     the defining module by that name (mypy's `named_generic_type` needs that)."""
-    module, _, name = fullname.rpartition(".")
-    modules = getattr(api, "modules", {})
-    sym = modules[module].names.get(name) if module in modules else None
-    if sym is not None and isinstance(sym.node, TypeInfo):
-        return Instance(sym.node, args)
+    info = _typeinfo(api, fullname)
+    if info is not None:
+        return Instance(info, args)
     return api.named_generic_type(fullname, args)
 
 
@@ -230,10 +231,35 @@ def _str_type(api: CheckerPluginInterface, text: str) -> Instance:
 
 
 def tensor_type(api: CheckerPluginInterface, v: TensorV) -> Instance:
-    """The mypy type of an abstract tensor."""
+    """The mypy type of an abstract tensor (one shared, never mutated instance per dtype and
+    shape of a build, so that `tensor_value` finds it again without re-reading it)."""
     dtype = v.dtype.value if v.dtype is not None else ANY_DTYPE
     shape = str(clean_shape(v.shape))
-    return instance(api, TENSOR, [_str_type(api, dtype), _str_type(api, shape)])
+    info = _typeinfo(api, TENSOR)
+    key = (id(info), dtype, shape)
+    cached = _TENSOR_TYPES.get(key)
+    if cached is not None and cached.type is info:
+        return cached
+    made = instance(api, TENSOR, [_str_type(api, dtype), _str_type(api, shape)])
+    if len(_TENSOR_TYPES) > _CACHE_SIZE:
+        _TENSOR_TYPES.clear()
+        _VALUES.clear()
+    _TENSOR_TYPES[key] = made
+    _VALUES[id(made)] = (made, _tensor_from_texts(dtype, shape))
+    return made
+
+
+_CACHE_SIZE = 65536
+_TENSOR_TYPES: dict[tuple[int, str, str], Instance] = {}
+# The value of each shared tensor instance, by identity (checked: ids can be reused).
+_VALUES: dict[int, tuple[Instance, TensorV]] = {}
+
+
+def _typeinfo(api: CheckerPluginInterface, fullname: str) -> TypeInfo | None:
+    module, _, name = fullname.rpartition(".")
+    modules = getattr(api, "modules", {})
+    sym = modules[module].names.get(name) if module in modules else None
+    return sym.node if sym is not None and isinstance(sym.node, TypeInfo) else None
 
 
 def type_of_value(api: CheckerPluginInterface, v: Value, default: Type) -> Type:
