@@ -81,6 +81,13 @@ class Shape:
     def __str__(self) -> str:
         return self._text
 
+    def __hash__(self) -> int:
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:  # shapes are memo keys of every rule: hash each one once
+        return hash((self.prefix, self.var, self.suffix))
+
     @functools.cached_property
     def _text(self) -> str:
         parts = [dim_text(d) for d in self.prefix]

@@ -6,6 +6,7 @@ compiler) builds them from concrete arrays. A rule never sees mypy or numpy obje
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Union
 
@@ -23,6 +24,13 @@ class TensorV:
 
     def __str__(self) -> str:
         return f"{self.dtype or 'Tensor'}[{self.shape}]"
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:  # tensors are memo keys of every rule: hash each one once
+        return hash((self.dtype, self.shape))
 
 
 @dataclass(frozen=True)

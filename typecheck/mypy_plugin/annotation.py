@@ -11,10 +11,9 @@ from mypy.nodes import ImportFrom
 from mypy.plugin import AnalyzeTypeContext
 from mypy.types import AnyType, LiteralType, RawExpressionType, Type, TypeOfAny, UnboundType
 
-from typecheck.annotations import parse_shape
 from typecheck.dtypes import JAXTYPING_CATEGORIES, JAXTYPING_CLASSES
 from typecheck.errors import AnnotationError
-from typecheck.shapes import shape_from_spec
+from typecheck.shapes import shape_from_text
 from typecheck.mypy_plugin.names import ANY_DTYPE, TAG, TENSOR
 from typecheck.mypy_plugin.report import SHAPE
 
@@ -75,7 +74,7 @@ def analyze_annotated(ctx: AnalyzeTypeContext) -> Type:
                      ctx.context, code=SHAPE)
         return AnyType(TypeOfAny.from_error)
     try:
-        shape = shape_from_spec(parse_shape(text))
+        shape = shape_from_text(text)  # cached: the same dim strings recur
     except AnnotationError as exc:
         ctx.api.fail(f"bad shape annotation: {exc}", ctx.context, code=SHAPE)
         return AnyType(TypeOfAny.from_error)

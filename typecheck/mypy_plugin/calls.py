@@ -145,6 +145,9 @@ def kernel_call_signature(ctx: MethodSigContext | FunctionSigContext) -> Functio
     """Calling a `@kernel` (or a `dsl` operation) also accepts numpy arrays for tensor
     parameters: they have no static shape, so their dims are checked at run time."""
     sig = ctx.default_signature
+    hit = _WIDENED.get(id(sig))
+    if hit is not None and hit[0] is sig:  # a function's signature object is reused
+        return hit[1]
     ndarray: Type = AnyType(TypeOfAny.special_form)
     try:
         ndarray = instance(ctx.api, "numpy.ndarray", [ndarray, ndarray])
@@ -152,4 +155,11 @@ def kernel_call_signature(ctx: MethodSigContext | FunctionSigContext) -> Functio
         pass
     widened = [UnionType([t, ndarray]) if tensor_value(t) is not None else t
                for t in sig.arg_types]
-    return sig.copy_modified(arg_types=widened)
+    if len(_WIDENED) > 8192:
+        _WIDENED.clear()
+    widened_sig = _WIDENED[id(sig)] = (sig, sig.copy_modified(arg_types=widened))
+    return widened_sig[1]
+
+
+# Each widened signature, by the identity of the default one (kept alive: ids stay unique).
+_WIDENED: dict[int, tuple[FunctionLike, FunctionLike]] = {}

@@ -50,7 +50,11 @@ def tensor_value(t: Type) -> TensorV | None:
         return None
     if len(p.args) != 2:
         return TensorV(None, Shape.unknown())
-    return _tensor_from_texts(_str_literal(p.args[0]), _str_literal(p.args[1]))
+    value = _tensor_from_texts(_str_literal(p.args[0]), _str_literal(p.args[1]))
+    # Checked types are never mutated: remember this one's value by identity too (a
+    # parameter's declared type is looked up at every use of the parameter).
+    _remember(p, value)
+    return value
 
 
 @functools.lru_cache(maxsize=8192)
@@ -135,6 +139,9 @@ def _type_of(api: CheckerPluginInterface, node: Expression) -> Type | None:
 def value_of(t: Type | None, node: Expression | None, api: CheckerPluginInterface,
              index_context: bool = False) -> Value:
     """The abstract value of an argument, from its type and (when there) its expression."""
+    hit = _VALUES.get(id(t))
+    if hit is not None and hit[0] is t:  # a known tensor type: its expression adds nothing
+        return hit[1]
     if node is not None:
         from_node = _value_from_node(node, api, index_context)
         if from_node is not None:
@@ -233,24 +240,27 @@ def _str_type(api: CheckerPluginInterface, text: str) -> Instance:
 def tensor_type(api: CheckerPluginInterface, v: TensorV) -> Instance:
     """The mypy type of an abstract tensor (one shared, never mutated instance per dtype and
     shape of a build, so that `tensor_value` finds it again without re-reading it)."""
-    dtype = v.dtype.value if v.dtype is not None else ANY_DTYPE
-    shape = str(clean_shape(v.shape))
     info = _typeinfo(api, TENSOR)
-    key = (id(info), dtype, shape)
-    cached = _TENSOR_TYPES.get(key)
+    cached = _TENSOR_TYPES.get(v)
     if cached is not None and cached.type is info:
         return cached
+    dtype = v.dtype.value if v.dtype is not None else ANY_DTYPE
+    shape = str(clean_shape(v.shape))
     made = instance(api, TENSOR, [_str_type(api, dtype), _str_type(api, shape)])
-    if len(_TENSOR_TYPES) > _CACHE_SIZE:
-        _TENSOR_TYPES.clear()
-        _VALUES.clear()
-    _TENSOR_TYPES[key] = made
-    _VALUES[id(made)] = (made, _tensor_from_texts(dtype, shape))
+    _TENSOR_TYPES[v] = made
+    _remember(made, _tensor_from_texts(dtype, shape))
     return made
 
 
+def _remember(t: Instance, value: TensorV) -> None:
+    if len(_VALUES) > _CACHE_SIZE:
+        _TENSOR_TYPES.clear()
+        _VALUES.clear()
+    _VALUES[id(t)] = (t, value)
+
+
 _CACHE_SIZE = 65536
-_TENSOR_TYPES: dict[tuple[int, str, str], Instance] = {}
+_TENSOR_TYPES: dict[TensorV, Instance] = {}
 # The value of each shared tensor instance, by identity (checked: ids can be reused).
 _VALUES: dict[int, tuple[Instance, TensorV]] = {}
 

@@ -10,7 +10,7 @@ the operation hooks, which report them with mypy's own types.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from mypy.nodes import (CallExpr, MypyFile, ComparisonExpr, Decorator, EllipsisExpr, Expression,
                         FloatExpr, FuncDef, IndexExpr, IntExpr, ListExpr, MemberExpr, NameExpr,
@@ -52,10 +52,10 @@ class Evaluator:
         self.modules: Mapping[str, MypyFile] = modules or {}
 
     def eval(self, e: Expression, index: bool = False) -> Value:
-        method = getattr(self, "_" + type(e).__name__, None)
+        method = _METHODS.get(type(e))
         if method is None:
             return UnknownV()
-        result: Value = method(e, index)
+        result: Value = method(self, e, index)
         return result
 
     def _NameExpr(self, e: NameExpr, index: bool) -> Value:
@@ -197,6 +197,13 @@ class Evaluator:
             if kw is not None:
                 out[kw] = self.eval(arg)
         return out
+
+
+# The method that evaluates each kind of expression node (`_NameExpr` for a `NameExpr`).
+_METHODS: dict[type, Callable[[Evaluator, Any, bool], Value]] = {
+    t: getattr(Evaluator, "_" + t.__name__)
+    for t in (NameExpr, IntExpr, FloatExpr, EllipsisExpr, TupleExpr, ListExpr, SliceExpr,
+              UnaryExpr, OpExpr, ComparisonExpr, MemberExpr, IndexExpr, CallExpr)}
 
 
 def _signature(callee: RefExpr) -> CallableType | None:

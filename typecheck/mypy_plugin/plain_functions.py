@@ -21,7 +21,7 @@ from mypy.semanal import is_trivial_body
 from mypy.types import AnyType, CallableType, Type, TypeOfAny, UnboundType
 
 from typecheck.mypy_plugin.kernel_body import BodyChecker
-from typecheck.mypy_plugin.reassigned import count_assignments, statements, targets
+from typecheck.mypy_plugin.reassigned import reassigned_names, statements, targets
 
 MARKER_CALLEE = "builtins.callable"
 
@@ -96,8 +96,7 @@ def _declare_reassigned_ints(func: FuncDef) -> None:
     `SymInt[B]`, then reject a later plain `int` and, after a loop, still claim `B`. For such
     names (assigned more than once, first from a shape), a declaration `n: int` at the top
     lets mypy narrow `n` at each assignment instead."""
-    counts = count_assignments(func.body)
-    multi = {n for n, c in counts.items() if c > 1}
+    multi = reassigned_names(func)  # (the declarations added here do not change it)
     if not multi:
         return
     excluded = {a.variable.name for a in func.arguments}
