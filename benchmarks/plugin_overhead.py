@@ -14,6 +14,7 @@ Prints a table with the min of `--repeat` runs and the plugin/no-plugin ratio.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -126,6 +127,9 @@ def main() -> int:
                     summaries[with_plugin] = summary
                 results[(mode, with_plugin)] = best
     print(f"generated file: {n_lines} lines; min of {args.repeat} runs each")
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        print("note: PYTHONDONTWRITEBYTECODE is set, so the plugin's modules are compiled from "
+              "source on every mypy run (about 0.03 s more than with .pyc files)")
     print(f"{'mode':6} {'no plugin (s)':>14} {'plugin (s)':>11} {'ratio':>7}  target <= 1.3x")
     for mode in ("warm", "cold"):
         base, plug = results[(mode, False)], results[(mode, True)]

@@ -74,15 +74,18 @@ class ShapePlugin(Plugin):
 
     def __init__(self, options: Options) -> None:
         super().__init__(options)
-        self._hooks: dict[tuple[str, str], Callable[..., Type] | None] = {}
+        # One table per hook kind (mypy asks for hooks once per expression: keep it cheap).
+        self._hooks: dict[str, dict[str, Callable[..., Type] | None]] = {}
 
     def _pick(self, kind: str, fullname: str, choose: Callable[[str], Callable[..., Type] | None]
               ) -> Callable[..., Type] | None:
-        key = (kind, fullname)
-        if key not in self._hooks:
+        table = self._hooks.setdefault(kind, {})
+        try:
+            return table[fullname]
+        except KeyError:
             hook = choose(fullname)
-            self._hooks[key] = _guarded(hook) if hook is not None else None
-        return self._hooks[key]
+            table[fullname] = _guarded(hook) if hook is not None else None
+            return table[fullname]
 
     def get_type_analyze_hook(self, fullname: str
                               ) -> Callable[[AnalyzeTypeContext], Type] | None:
