@@ -181,7 +181,7 @@ class Evaluator:
             args: list[Value | None] = [actuals.get(n) if n else None for n in sig.arg_names]
             while args and args[-1] is None:
                 args.pop()
-            return _safe(lambda: rules.apply(short, args, actuals))
+            return _safe(lambda: rules.apply(short, args))
         if has_tensor_params(sig):
             return _safe(lambda: call_result(short, sig, actuals))
         return UnknownV()

@@ -57,9 +57,10 @@ def run_rule(api: CheckerPluginInterface, op: str, args: Sequence[Value | None],
 def function_op_hook(op: str) -> Callable[[FunctionContext], Type]:
     """The hook for a `dsl.<op>(...)` call."""
     def hook(ctx: FunctionContext) -> Type:
+        # Every formal by position (None for a default): the dsl functions and the rules
+        # order their parameters alike, and a short key keeps the rule memo cheap.
         args, _ = _formal_values(ctx)
-        names = {n: a for n, a in zip(ctx.callee_arg_names, args) if n and a is not None}
-        return run_rule(ctx.api, op, args, names, ctx.default_return_type, ctx.context)
+        return run_rule(ctx.api, op, args, {}, ctx.default_return_type, ctx.context)
     return hook
 
 
