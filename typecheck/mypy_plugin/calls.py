@@ -31,11 +31,17 @@ def callee_signature(context: object) -> tuple[str, CallableType] | None:
         callee = callee.args[0]  # `dsl.eager(k)(x)` calls k's signature
     if not isinstance(callee, RefExpr):
         return None
-    node = callee.node
+    sig = ref_signature(callee)
+    return (callee.name, sig) if sig is not None else None
+
+
+def ref_signature(ref: RefExpr) -> CallableType | None:
+    """The declared signature of the function (or `@kernel`) a name refers to."""
+    node = ref.node
     if isinstance(node, Decorator):
         node = node.func
     if isinstance(node, FuncDef) and isinstance(node.type, CallableType):
-        return node.name, node.type
+        return node.type
     return None
 
 

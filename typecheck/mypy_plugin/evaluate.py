@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from mypy.nodes import (CallExpr, MypyFile, ComparisonExpr, Decorator, EllipsisExpr, Expression,
-                        FloatExpr, FuncDef, IndexExpr, IntExpr, ListExpr, MemberExpr, NameExpr,
-                        OpExpr, RefExpr, SliceExpr, TupleExpr, UnaryExpr)
+from mypy.nodes import (CallExpr, ComparisonExpr, EllipsisExpr, Expression, FloatExpr,
+                        IndexExpr, IntExpr, ListExpr, MemberExpr, MypyFile, NameExpr, OpExpr,
+                        RefExpr, SliceExpr, TupleExpr, UnaryExpr)
 from mypy.types import CallableType
 
 from typecheck import rules
@@ -23,7 +23,7 @@ from typecheck.errors import DTypeError, ShapeError
 from typecheck.shapes import BDim
 from typecheck.values import (DTypeV, EllipsisV, NoneV, ScalarV, SliceV, TensorV, TupleV,
                               UnknownV, Value)
-from typecheck.mypy_plugin.calls import call_result, has_tensor_params
+from typecheck.mypy_plugin.calls import call_result, has_tensor_params, ref_signature
 from typecheck.mypy_plugin.constants import module_constant
 from typecheck.mypy_plugin.convert import LOCAL_PREFIX, clean_shape, dtype_of_ref
 from typecheck.mypy_plugin.names import DSL_PREFIX, NOT_OPS
@@ -172,7 +172,7 @@ class Evaluator:
             return ScalarV("int")
         if name == "builtins.float":
             return ScalarV("float")
-        sig = _signature(callee)
+        sig = ref_signature(callee)
         if sig is None:
             return UnknownV()
         actuals = self._actuals(e, sig)
@@ -205,11 +205,3 @@ _METHODS: dict[type, Callable[[Evaluator, Any, bool], Value]] = {
     for t in (NameExpr, IntExpr, FloatExpr, EllipsisExpr, TupleExpr, ListExpr, SliceExpr,
               UnaryExpr, OpExpr, ComparisonExpr, MemberExpr, IndexExpr, CallExpr)}
 
-
-def _signature(callee: RefExpr) -> CallableType | None:
-    node = callee.node
-    if isinstance(node, Decorator):
-        node = node.func
-    if isinstance(node, FuncDef) and isinstance(node.type, CallableType):
-        return node.type
-    return None
