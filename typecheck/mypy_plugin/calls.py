@@ -32,7 +32,9 @@ def callee_signature(context: object) -> tuple[str, CallableType] | None:
     if not isinstance(callee, RefExpr):
         return None
     sig = ref_signature(callee)
-    return (callee.name, sig) if sig is not None else None
+    node = callee.node
+    name = node.name if isinstance(node, (Decorator, FuncDef)) else "?"
+    return (name, sig) if sig is not None else None
 
 
 def ref_signature(ref: RefExpr) -> CallableType | None:
