@@ -16,10 +16,8 @@ from dsl._core import (NDArray, as_array, broadcast, cast, compute_dtype, dtype_
                        quiet, scalar_array, scalar_kind)
 from typecheck.dtypes import DType, promote
 from typecheck.errors import DTypeError, ShapeError
+from typecheck.rules.elementwise import COMPARE, LOGICAL, check_operator_kind
 
-ARITH = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow"})
-COMPARE = frozenset({"lt", "le", "gt", "ge", "eq", "ne"})
-LOGICAL = frozenset({"and", "or"})
 
 SYMBOL = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%",
           "pow": "**", "matmul": "@", "lt": "<", "le": "<=", "gt": ">", "ge": ">=",
@@ -67,20 +65,10 @@ def operands(op: str, a: object, b: object) -> tuple[NDArray, NDArray, DType]:
     return scalar_array(where, a, dtype_of(y)), y, dtype_of(y)
 
 
-def check_kind(op: str, dtype: DType) -> None:
-    """The dtype restrictions of each operator family."""
-    if op == "truediv" and dtype.kind != "f":
-        raise DTypeError(f"`/` needs floating tensors, got {dtype} (use `//` or dsl.astype)")
-    if op in ARITH and dtype.kind == "b":
-        raise DTypeError(f"{label(op)} is not defined on bool tensors (use dsl.astype)")
-    if op in LOGICAL and dtype.kind == "f":
-        raise DTypeError(f"{label(op)} needs bool (or integer) tensors, got {dtype}")
-
-
 def binary(op: str, a: object, b: object) -> NDArray:
     """`a <op> b` with broadcasting; comparisons give bool tensors."""
     x, y, dtype = operands(op, a, b)
-    check_kind(op, dtype)
+    check_operator_kind(op, dtype)
     ufunc = _UFUNCS[op]
     if op in COMPARE or op in LOGICAL:
         with quiet():

@@ -39,8 +39,9 @@ def _shape_of(v: Value) -> Shape:
     return v.shape if isinstance(v, TensorV) else Shape(())
 
 
-def _check_kind(op: str, dtype: DType | None) -> None:
-    """Dtype restrictions of each operator family (array-API)."""
+def check_operator_kind(op: str, dtype: DType | None) -> None:
+    """Dtype restrictions of each operator family (array-API); the eager runtime applies
+    the same function, so both raise the same errors."""
     if dtype is None:
         return
     sym = SYMBOL.get(op, op)
@@ -66,7 +67,7 @@ def binary(op: str, args: Args, kwargs: Kwargs) -> Value:
         dtype = _operand_dtype(op, a, b)
     except DTypeError as exc:
         raise DTypeError(f"`{SYMBOL.get(op, op)}`: {exc}") from None
-    _check_kind(op, dtype)
+    check_operator_kind(op, dtype)
     try:
         shape = broadcast_shapes(_shape_of(a), _shape_of(b))
     except ShapeError as exc:

@@ -51,18 +51,32 @@ def _infer_minus_one(shape: Shape, total: Dim | None, known: Dim | None,
     return total // known
 
 
+def _literal_axes(op: str, t: TensorV, v: Value, name: str
+                  ) -> tuple[list[int], list[int]] | None:
+    """An int or tuple of literal axes of a fixed-rank tensor, as written and normalized
+    (out-of-range axes raise); None when the axes or the rank are not known statically."""
+    items = list(v.items) if isinstance(v, TupleV) else [v]
+    raw = [literal_int(op, item, name) for item in items]
+    if t.shape.var is not None:
+        return None
+    written = [a for a in raw if a is not None]
+    if len(written) != len(raw):
+        return None
+    rank = len(t.shape.prefix)
+    return written, [checked_axis(op, a, rank, t.shape) for a in written]
+
+
 def permute_dims(op: str, args: Args, kwargs: Kwargs) -> Value:
     """permute_dims(x, axes): axes must be a permutation of range(rank)."""
     t = tensor_arg(op, arg(op, args, kwargs, 0, "x"))
     axes_v = arg(op, args, kwargs, 1, "axes")
     if t is None:
         return UnknownV()
-    items = list(axes_v.items) if isinstance(axes_v, TupleV) else [axes_v]
-    axes = [literal_int(op, v, "axes") for v in items]
-    if t.shape.var is not None or any(a is None for a in axes):
+    found = _literal_axes(op, t, axes_v, "axes")
+    if found is None:
         return TensorV(t.dtype, Shape.unknown())
+    axes, norm = found
     rank = len(t.shape.prefix)
-    norm = [checked_axis(op, a, rank, t.shape) for a in axes if a is not None]
     if sorted(norm) != list(range(rank)):
         raise ShapeError(f"permute_dims(): axes {axes} are not a permutation of the "
                          f"{rank} dims of ({t.shape})")
@@ -99,12 +113,11 @@ def squeeze(op: str, args: Args, kwargs: Kwargs) -> Value:
     axis = arg(op, args, kwargs, 1, "axis")
     if t is None:
         return UnknownV()
-    items = list(axis.items) if isinstance(axis, TupleV) else [axis]
-    raw = [literal_int(op, v, "axis") for v in items]
-    if t.shape.var is not None or any(a is None for a in raw):
+    found = _literal_axes(op, t, axis, "axis")
+    if found is None:
         return TensorV(t.dtype, Shape.unknown())
-    rank = len(t.shape.prefix)
-    axes = {checked_axis(op, a, rank, t.shape) for a in raw if a is not None}
+    raw, norm = found
+    axes = set(norm)
     if len(axes) != len(raw):
         raise ShapeError(f"squeeze(): repeated axis in {raw}")
     for a in sorted(axes):
