@@ -1,0 +1,1 @@
+"""The compiler: Python source to MLIR to machine code."""

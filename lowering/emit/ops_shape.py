@@ -1,0 +1,255 @@
+"""Shape operations and creation functions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from mlir import ir
+from mlir.dialects import arith, linalg, tensor
+
+from lowering import tir
+from lowering.emit import scalars
+from lowering.emit.context import (dims_of, element_type, empty, index_const, tensor_type,
+                                   to_index)
+from lowering.emit.generic import PARALLEL, affine_map, generic
+from typecheck.values import DTypeV, TensorV
+
+if TYPE_CHECKING:
+    from lowering.emit.exprs import ExprEmitter
+
+
+def _out(e: tir.Op) -> TensorV:
+    assert isinstance(e.type, TensorV) and e.type.dtype is not None
+    return e.type
+
+
+def transpose(x: ir.Value, perm: list[int]) -> ir.Value:
+    sizes = dims_of(x)
+    init = empty([sizes[p] for p in perm], ir.RankedTensorType(x.type).element_type)
+    rank = len(perm)
+    # out[i] = x[j] where out dim d is x dim perm[d]
+    in_map = [0] * rank
+    for d, p in enumerate(perm):
+        in_map[p] = d
+    return generic([(x, affine_map(rank, in_map))], [(init, affine_map(rank, list(range(rank))))],
+                   [PARALLEL] * rank, lambda a: [a[0]])[0]
+
+
+def _static_ints(e: tir.Expr) -> list[int]:
+    if isinstance(e, tir.TupleExpr):
+        return [int(i.value) for i in e.items]  # type: ignore[union-attr, arg-type]
+    assert isinstance(e, tir.Const)
+    return [int(e.value)]  # type: ignore[arg-type]
+
+
+def _shape_values(em: "ExprEmitter", e: tir.Expr) -> list[ir.Value]:
+    items = e.items if isinstance(e, tir.TupleExpr) else (e,)
+    return [to_index(em.value(i)) for i in items]
+
+
+def reshape(em: "ExprEmitter", e: tir.Op) -> ir.Value:
+    x = em.value(e.args[0])
+    new = _shape_values(em, e.args[1])
+    # -1 takes the remaining size
+    total = index_const(1)
+    for s in dims_of(x):
+        total = arith.MulIOp(total, s).result
+    known = index_const(1)
+    minus1 = index_const(-1)
+    for s in new:
+        is_m1 = arith.CmpIOp(arith.CmpIPredicate.eq, s, minus1).result
+        known = arith.MulIOp(known, arith.SelectOp(is_m1, index_const(1), s).result).result
+    safe = arith.MaxUIOp(known, index_const(1)).result
+    rest = arith.DivUIOp(total, safe).result
+    sizes = [arith.SelectOp(arith.CmpIOp(arith.CmpIPredicate.eq, s, minus1).result, rest,
+                            s).result for s in new]
+    out_t = tensor_type(_out(e))
+    contiguous = linalg.copy(x, outs=[empty(dims_of(x), ir.RankedTensorType(x.type)
+                                            .element_type)])
+    shape_t = ir.RankedTensorType.get([len(sizes)], ir.IndexType.get())
+    shape = tensor.FromElementsOp(shape_t, sizes).result
+    return tensor.ReshapeOp(out_t, contiguous, shape).result
+
+
+def expand_dims(em: "ExprEmitter", e: tir.Op) -> ir.Value:
+    x = em.value(e.args[0])
+    rank = ir.RankedTensorType(x.type).rank
+    axis = _static_ints(e.args[1])[0] % (rank + 1)
+    return insert_unit_dims(x, [axis])
+
+
+def insert_unit_dims(x: ir.Value, axes: list[int]) -> ir.Value:
+    """`x` with size-1 dims inserted at `axes` (positions in the result)."""
+    src_rank = ir.RankedTensorType(x.type).rank
+    rank = src_rank + len(axes)
+    elem = ir.RankedTensorType(x.type).element_type
+    sizes = dims_of(x)
+    dyn = ir.ShapedType.get_dynamic_size()
+    static = [1 if d in axes else dyn for d in range(rank)]
+    groups: list[list[int]] = []
+    pending: list[int] = []
+    for d in range(rank):
+        if d in axes:
+            pending.append(d)
+        else:
+            groups.append(pending + [d])
+            pending = []
+    if pending:
+        if groups:
+            groups[-1].extend(pending)
+    reassoc = ir.ArrayAttr.get([ir.ArrayAttr.get([ir.IntegerAttr.get(
+        ir.IntegerType.get_signless(64), i) for i in g]) for g in groups])
+    res_t = ir.RankedTensorType.get(static, elem)
+    out = tensor.ExpandShapeOp(res_t, x, reassoc, sizes, ir.DenseI64ArrayAttr.get(static)).result
+    return tensor.CastOp(ir.RankedTensorType.get([dyn] * rank, elem), out).result
+
+
+def squeeze(em: "ExprEmitter", e: tir.Op) -> ir.Value:
+    x = em.value(e.args[0])
+    rank = ir.RankedTensorType(x.type).rank
+    axes = {a % rank for a in _static_ints(e.args[1])}
+    sizes = dims_of(x)
+    keep = [d for d in range(rank) if d not in axes]
+    elem = ir.RankedTensorType(x.type).element_type
+    dyn = ir.ShapedType.get_dynamic_size()
+    res_t = ir.RankedTensorType.get([dyn] * len(keep), elem)
+    slice_sizes: Mixed = [sizes[d] if d in keep else 1 for d in range(rank)]
+    return extract_slice(x, [0] * rank, slice_sizes, [1] * rank, res_t)
+
+
+Mixed = list["int | ir.Value"]
+
+
+def _split(items: Mixed, dynamic: int) -> tuple[list[ir.Value], ir.DenseI64ArrayAttr]:
+    """Static entries as ints in the attribute, dynamic ones as SSA operands."""
+    values = [i for i in items if isinstance(i, ir.Value)]
+    static = [dynamic if isinstance(i, ir.Value) else int(i) for i in items]
+    return values, ir.DenseI64ArrayAttr.get(static)
+
+
+def extract_slice(x: ir.Value, offsets: Mixed, sizes: Mixed, strides: Mixed,
+                  result_t: ir.Type) -> ir.Value:
+    """`tensor.extract_slice`; static 1 sizes allow rank-reducing result types."""
+    dyn_i = ir.ShapedType.get_dynamic_stride_or_offset()
+    dyn_s = ir.ShapedType.get_dynamic_size()
+    o, so = _split(offsets, dyn_i)
+    z, sz = _split(sizes, dyn_s)
+    t, st = _split(strides, dyn_i)
+    return tensor.ExtractSliceOp(result_t, x, o, z, t, so, sz, st).result
+
+
+def insert_slice(src: ir.Value, dest: ir.Value, offsets: Mixed, sizes: Mixed,
+                 strides: Mixed) -> ir.Value:
+    """`tensor.insert_slice` (the source may be rank-reduced over static 1 sizes)."""
+    dyn_i = ir.ShapedType.get_dynamic_stride_or_offset()
+    dyn_s = ir.ShapedType.get_dynamic_size()
+    o, so = _split(offsets, dyn_i)
+    z, sz = _split(sizes, dyn_s)
+    t, st = _split(strides, dyn_i)
+    return tensor.InsertSliceOp(src, dest, o, z, t, so, sz, st).result
+
+
+def broadcast_to(em: "ExprEmitter", e: tir.Op) -> ir.Value:
+    from lowering.emit.exprs import known_ones
+    x = em.value(e.args[0])
+    xt = e.args[0].type
+    assert isinstance(xt, TensorV)
+    sizes = _shape_values(em, e.args[1])
+    rank = len(sizes)
+    ones = known_ones(xt)
+    offset = rank - len(ones)
+    in_map = [None if ones[k] else offset + k for k in range(len(ones))]
+    init = empty(sizes, ir.RankedTensorType(x.type).element_type)
+    return generic([(x, affine_map(rank, in_map))], [(init, affine_map(rank, list(range(rank))))],
+                   [PARALLEL] * rank, lambda a: [a[0]])[0]
+
+
+def concat(em: "ExprEmitter", e: tir.Op, stack: bool = False) -> ir.Value:
+    parts_e = e.args[0]
+    assert isinstance(parts_e, tir.TupleExpr)
+    out = _out(e)
+    elem = element_type(out.dtype)  # type: ignore[arg-type]
+    parts = []
+    for p in parts_e.items:
+        v = em.value(p)
+        pt = p.type
+        assert isinstance(pt, TensorV) and pt.dtype is not None
+        if element_type(pt.dtype) != elem:
+            v = _convert_tensor(v, elem)
+        parts.append(v)
+    rank = len(out.shape.prefix)
+    axis = _static_ints(e.args[1])[0] % rank
+    if stack:
+        parts = [insert_unit_dims(p, [axis]) for p in parts]
+    sizes = dims_of(parts[0])
+    total = index_const(0)
+    for p in parts:
+        total = arith.AddIOp(total, tensor.DimOp(p, index_const(axis)).result).result
+    sizes[axis] = total
+    result = empty(sizes, elem)
+    at = index_const(0)
+    for p in parts:
+        psizes = dims_of(p)
+        offsets: Mixed = [at if d == axis else 0 for d in range(rank)]
+        result = insert_slice(p, result, offsets, list(psizes), [1] * rank)
+        at = arith.AddIOp(at, psizes[axis]).result
+    return result
+
+
+def _convert_tensor(v: ir.Value, elem: ir.Type) -> ir.Value:
+    rank = ir.RankedTensorType(v.type).rank
+    init = empty(dims_of(v), elem)
+    ident = affine_map(rank, list(range(rank)))
+    return generic([(v, ident)], [(init, ident)], [PARALLEL] * rank,
+                   lambda a: [scalars.convert(a[0], elem)])[0]
+
+
+def filled(em: "ExprEmitter", e: tir.Op) -> ir.Value:
+    out = _out(e)
+    elem = element_type(out.dtype)  # type: ignore[arg-type]
+    if e.op == "zeros_like":
+        sizes = dims_of(em.value(e.args[0]))
+        value = scalars.const_like(elem, 0)
+    else:
+        sizes = _shape_values(em, e.args[0])
+        if e.op == "full":
+            value = scalars.convert(em.value(e.args[1]), elem)
+        else:
+            value = scalars.const_like(elem, 1 if e.op == "ones" else 0)
+    return linalg.fill(value, outs=[empty(sizes, elem)])  # type: ignore[no-any-return]
+
+
+def arange(em: "ExprEmitter", e: tir.Op) -> ir.Value:
+    out = _out(e)
+    elem = element_type(out.dtype)  # type: ignore[arg-type]
+    n = to_index(em.value(e.args[0]))
+    init = empty([n], elem)
+    i64 = ir.IntegerType.get_signless(64)
+
+    def body(a: list[ir.Value]) -> list[ir.Value]:
+        i = arith.IndexCastOp(i64, linalg.IndexOp(ir.IntegerAttr.get(i64, 0)).result).result
+        return [scalars.convert(i, elem)]
+    return generic([], [(init, affine_map(1, [0]))], [PARALLEL], body)[0]
+
+
+def handlers(em: "ExprEmitter") -> dict[str, Callable[[tir.Op], Any]]:
+    def perm(e: tir.Op) -> ir.Value:
+        x = em.value(e.args[0])
+        rank = ir.RankedTensorType(x.type).rank
+        if e.op == "permute_dims":
+            p = [a % rank for a in _static_ints(e.args[1])]
+        else:
+            p = list(range(rank - 2)) + [rank - 1, rank - 2]
+        return transpose(x, p)
+    return {
+        "T": perm, "matrix_transpose": perm, "permute_dims": perm,
+        "reshape": lambda e: reshape(em, e), "expand_dims": lambda e: expand_dims(em, e),
+        "squeeze": lambda e: squeeze(em, e), "broadcast_to": lambda e: broadcast_to(em, e),
+        "concat": lambda e: concat(em, e), "stack": lambda e: concat(em, e, stack=True),
+        "zeros": lambda e: filled(em, e), "ones": lambda e: filled(em, e),
+        "full": lambda e: filled(em, e), "zeros_like": lambda e: filled(em, e),
+        "arange": lambda e: arange(em, e),
+    }
+
+
+__all__ = ["handlers", "DTypeV"]

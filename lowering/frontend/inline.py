@@ -1,0 +1,105 @@
+"""Calls between kernels: the callee's body is inlined into the caller's typed IR.
+
+The callee's parameters become variables bound to the arguments; writes the callee makes into
+a tensor parameter are written back to the caller's variable, so `x[i] = v` in a callee is
+visible to the caller as in Python. A callee may return only at the end of its body.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from typing import TYPE_CHECKING, Any
+
+from dsl._check import Signature, TensorSpec
+from lowering import tir
+from lowering.frontend.params import rank_matches
+from lowering.frontend.values import describe, join
+from lowering.source import read_source
+from typecheck.values import NoneV, TensorV, Value
+
+if TYPE_CHECKING:
+    from lowering.frontend.stmts import StmtBuilder
+
+_MAX_DEPTH = 16
+
+
+def inline_call(b: "StmtBuilder", node: ast.Call, kernel: Any) -> tir.Expr:
+    """Inline `kernel(...)`; its statements go to `b.pre`, the result is an expression."""
+    from lowering.frontend.stmts import StmtBuilder
+    if b.depth >= _MAX_DEPTH:
+        raise b.error(node, "kernel calls nest too deeply (recursion is not supported)")
+    fn = kernel.fn
+    src = read_source(fn)
+    sig = Signature.of(fn)
+    args = [b.expr(a) for a in node.args]
+    kwargs = {k.arg: b.expr(k.value) for k in node.keywords if k.arg is not None}
+    try:
+        bound = inspect.signature(fn).bind(*args, **kwargs)
+    except TypeError as exc:
+        raise b.error(node, f"{src.tree.name}(): {exc}") from None
+    b.inline_count += 1
+    prefix = f"{b.prefix}{src.tree.name}.{b.inline_count}."
+    callee = StmtBuilder(src, b.sites, b.env, prefix, b.depth + 1)
+    loc = b.loc(node)
+    for p in sig.params:
+        if p.name not in bound.arguments:
+            raise b.error(node, f"{src.tree.name}(): parameter '{p.name}' needs a value "
+                          "(defaults are not supported in kernel calls)")
+        arg = bound.arguments[p.name]
+        _check_arg(b, node, src.tree.name, p.name, p.spec, arg.type)
+        b.env[prefix + p.name] = arg.type
+        b.pre.append(tir.Assign(loc, prefix + p.name, arg))
+    body = src.tree.body
+    last = body[-1] if body else None
+    if any(isinstance(n, ast.Return) for s in body[:-1] for n in ast.walk(s)) or (
+            last is not None and not isinstance(last, ast.Return) and
+            any(isinstance(n, ast.Return) for n in ast.walk(last))):
+        raise b.error(node, f"kernel '{src.tree.name}' returns before its end; a kernel "
+                      "called from another kernel must return only at its end")
+    stmts = callee.block(body[:-1] if isinstance(last, ast.Return) else body)
+    callee.pre = []
+    result: tir.Expr = tir.Const(loc, NoneV(), None)
+    if isinstance(last, ast.Return) and last.value is not None:
+        result = callee.expr(last.value)
+        stmts.extend(callee.pre)
+    b.pre.extend(stmts)
+    _write_back(b, node, sig, bound.arguments, callee.written, prefix)
+    if isinstance(result, (tir.Const, tir.Var)):
+        return result
+    name = prefix + "%result"
+    b.env[name] = result.type
+    b.pre.append(tir.Assign(loc, name, result))
+    return tir.Var(loc, result.type, name)
+
+
+def _check_arg(b: "StmtBuilder", node: ast.AST, callee: str, name: str, spec: Any,
+               value: Value) -> None:
+    if not isinstance(spec, TensorSpec):
+        return
+    if not isinstance(value, TensorV):
+        raise b.error(node, f"{callee}(): argument '{name}' must be a tensor, got "
+                      f"{describe(value)}")
+    rank = len(value.shape.prefix) if value.shape.var is None else None
+    if rank is not None and not rank_matches(spec.shape, rank):
+        raise b.error(node, f"{callee}(): argument '{name}' has rank {rank}, which does not "
+                      f"match the annotation '{spec.shape}'")
+
+
+def _write_back(b: "StmtBuilder", node: ast.AST, sig: Signature, arguments: dict[str, Any],
+                written: set[str], prefix: str) -> None:
+    """Writes into a callee's tensor parameter update the caller's variable."""
+    loc = b.loc(node)
+    for p in sig.params:
+        if prefix + p.name not in written:
+            continue
+        arg = arguments[p.name]
+        if not isinstance(arg, tir.Var):
+            continue  # a temporary: nobody can observe the write
+        t = join(b.env[arg.name], b.env[prefix + p.name])
+        if t is None:
+            raise b.error(node, f"argument '{p.name}' changes type in the callee")
+        b.env[arg.name] = t
+        b.pre.append(tir.Assign(loc, arg.name, tir.Var(loc, b.env[prefix + p.name],
+                                                      prefix + p.name)))
+        b.written.add(arg.name)

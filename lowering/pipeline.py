@@ -1,0 +1,89 @@
+"""The compiler's pipeline: one function lists the stages in order.
+
+    parse -> typed IR -> structured control flow -> MLIR ("mlir") -> fused ("fused")
+    -> bufferized ("bufferized") -> loops ("loops") -> LLVM dialect ("llvm-dialect")
+    -> LLVM IR ("llvm") -> optimized LLVM IR ("llvm-opt") -> object -> shared object
+
+Each MLIR stage is one pass pipeline (below); `.ir` of a compiled kernel holds the text after
+every stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+import tempfile
+from typing import Any, Callable
+
+from mlir import ir
+
+from dsl._runtime.abi import KernelABI
+from lowering import llvm_capi, link, structure
+from lowering.emit.entry import emit_module
+from lowering.frontend.build import build
+from lowering.frontend.params import ArgSpec
+from lowering.passes import run_pipeline, verify
+from lowering.widen_i1 import memref_fixups
+
+COMPILER_VERSION = "shapekit-cpu-1"
+
+FUSE = "builtin.module(func.func(linalg-fuse-elementwise-ops),canonicalize,cse)"
+BUFFERIZE = ("builtin.module(one-shot-bufferize{bufferize-function-boundaries=1 "
+             "function-boundary-type-conversion=identity-layout-map},canonicalize,"
+             "func.func(ownership-based-buffer-deallocation),canonicalize,"
+             "buffer-deallocation-simplification,bufferization-lower-deallocations,cse,"
+             "canonicalize)")
+LOOPS = ("builtin.module(func.func(convert-linalg-to-loops),func.func(math-expand-ops),"
+         "convert-math-to-funcs,lower-affine,canonicalize,cse)")
+TO_LLVM = ("builtin.module(expand-strided-metadata,arith-emulate-unsupported-floats"
+           "{source-types=bf16,f16 target-type=f32},func.func(convert-scf-to-cf),"
+           "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
+           "reconcile-unrealized-casts)")
+
+MLIR_STAGES: list[tuple[str, str]] = [
+    ("fused", FUSE), ("bufferized", BUFFERIZE), ("loops", LOOPS), ("llvm-dialect", TO_LLVM)]
+
+
+@dataclass
+class Artifact:
+    """A compiled kernel specialisation: shared object bytes, ABI, IR text per stage."""
+
+    shared_object: bytes
+    abi: KernelABI
+    ir: dict[str, str] = field(default_factory=dict)
+
+
+def compile_kernel(fn: Callable[..., Any], specs: list[ArgSpec], symbol: str,
+                   keep_ir: bool = True) -> Artifact:
+    """Compile `fn` for argument specs `specs` to a shared object exporting `symbol`."""
+    front = build(fn, specs, symbol)
+    results = front.results
+    result_site = 0
+    if any(True for _ in results):
+        result_site = max(front.abi.errors, default=0) + 1
+        from dsl._runtime.abi import ErrorSite
+        loc = front.function.loc
+        front.abi.errors[result_site] = ErrorSite(
+            "ShapeError", "the kernel's result does not have the shape its annotation gives",
+            loc.file, loc.line, loc.col)
+    fn_ir = structure.structure(front.function, results)
+    texts: dict[str, str] = {}
+    with ir.Context() as ctx:
+        ctx.allow_unregistered_dialects = False
+        module = emit_module(fn_ir, front.abi, results, result_site)
+        verify(module, "mlir", front.function.loc)
+        texts["mlir"] = str(module) if keep_ir else ""
+        for stage, pipeline in MLIR_STAGES:
+            run_pipeline(module, pipeline, stage, front.function.loc)
+            if stage == "bufferized":
+                module = memref_fixups(module)
+            if keep_ir:
+                texts[stage] = str(module)
+        texts["llvm"] = llvm_capi.translate_to_llvm_ir(module)
+    code = llvm_capi.compile_llvm_ir(texts["llvm"])
+    texts["llvm-opt"] = code.optimized_ir
+    with tempfile.TemporaryDirectory(prefix="shapekit-") as tmp:
+        so = Path(tmp) / f"{symbol}.so"
+        link.link_shared_object(code.object_code, so)
+        data = so.read_bytes()
+    return Artifact(data, front.abi, texts)
