@@ -14,6 +14,8 @@ import functools
 from typing import Any, Callable, Generic, ParamSpec, TypeVar
 
 from dsl._check import Signature
+import numpy as np
+
 from dsl._core import KERNEL_DEPTH
 from dsl._eager_array import rewrap, unwrap
 from dsl._errors import KernelAssertionError
@@ -71,6 +73,8 @@ class Kernel(Generic[P, R]):
     def __init__(self, fn: Callable[P, R], runner: _Runner | None = None) -> None:
         self.fn = fn
         self._runner = runner if runner is not None else _Runner(fn)
+        self._specializer: Any = None
+        self._fast: dict[Any, Any] = {}
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
@@ -79,12 +83,38 @@ class Kernel(Generic[P, R]):
         return result
 
     def _execute(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        # The one place that decides how a call runs: eagerly until the compiler exists.
-        return self._runner.run(args, kwargs)
+        # Inside an eagerly running kernel (dsl.eager), calls stay eager.
+        if KERNEL_DEPTH.get() > 0:
+            return self._runner.run(args, kwargs)
+        if not kwargs:
+            key = tuple((a.dtype, a.ndim) if type(a) is np.ndarray else type(a) for a in args)
+            compiled = self._fast.get(key)
+            if compiled is not None:
+                return compiled(*args)
+        return self._compiled_call(args, kwargs)
+
+    def _compiled_call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        sig = self._runner.signature
+        checked, _, _ = sig.check_args(args, kwargs)  # the eager checks: exact messages
+        compiled = self._get_compiled(tuple(checked), "cpu")
+        if not kwargs:
+            key = tuple((a.dtype, a.ndim) if type(a) is np.ndarray else type(a) for a in args)
+            if len(self._fast) < 64:
+                self._fast[key] = compiled
+        return compiled(*checked)
+
+    def _get_compiled(self, args: tuple[Any, ...], target: str) -> Any:
+        from dsl._compiled import Specializer
+        if self._specializer is None:
+            self._specializer = Specializer(self.fn, lambda: self._runner.signature)
+        return self._specializer.get(self._specializer.kinds(args), target)
 
     def compile(self, *example_args: Any, target: str = "cpu") -> Any:
-        """Compile for `target` ("cpu" or "cuda"): not available before issue 3."""
-        raise NotImplementedError("the compiler arrives with issue 3")
+        """Compile for `target` ("cpu"; "cuda" arrives with the GPU backend) and the dtypes
+        and ranks of `example_args`. The result is callable like the kernel and has `.ir`:
+        the IR text after every stage ("mlir", ..., "llvm", "llvm-opt")."""
+        checked, _, _ = self._runner.signature.check_args(example_args, {})
+        return self._get_compiled(tuple(checked), target)
 
     def __repr__(self) -> str:
         return f"<dsl.kernel {self._runner.name}>"

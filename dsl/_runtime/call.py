@@ -103,7 +103,8 @@ class CallPlan:
             _check_kind(p.kind, p.dtype, f"parameter '{p.name}'")
             fmt.append("q" * (1 + p.rank) if p.kind == "tensor" else "d" if p.kind == "float"
                        else "q")
-        fmt.append("q" * len(abi.results))
+        fmt.append("".join("q" * (1 + len(r.shape)) if r.kind == "tensor" else "q"
+                           for r in abi.results))
         dims = []
         for i, r in enumerate(abi.results):
             _check_kind(r.kind, r.dtype, f"result {i}")
@@ -272,6 +273,7 @@ def _fast_outputs(plan: CallPlan, env: dict[str, Any], packed: list[str]
             env[f"_rdt{k}"] = plan.result_dtypes[k]
             body.append(f"_o{k} = _empty(_out[{len(tensors)}], _rdt{k})")
             packed.append(_pointer_expr(f"_o{k}"))
+            packed.extend(f"_out[{len(tensors)}][{d}]" for d in range(len(r.shape)))
             tensors.append(f"_o{k}")
         else:
             packed.append(f"_ps + {8 * scalar}")

@@ -218,7 +218,9 @@ class LoadedKernel:
         tensors, scalar = iter(outputs), 0
         for dtype in plan.result_dtypes:
             if dtype is not None:
-                tail.append(data_pointer(next(tensors)))
+                out = next(tensors)
+                tail.append(data_pointer(out))
+                tail.extend(out.shape)
             else:
                 assert slots is not None
                 tail.append(data_pointer(slots) + 8 * scalar)

@@ -1,0 +1,172 @@
+"""Compiled kernels: specialisation per argument dtypes and ranks, the in-memory and on-disk
+caches, and the object `Kernel.compile` returns.
+
+Compiling needs the compiler (`lowering`, which imports MLIR); running an already compiled
+kernel does not: a disk-cache hit loads the shared object with `dsl._runtime` only.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import hashlib
+import inspect
+import os
+import pathlib
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from dsl._check import Signature, TensorSpec
+from dsl._dtypes import language_dtype
+from dsl._runtime.abi import KernelABI
+from dsl._runtime.cache import DiskCache, cache_key
+from dsl._runtime.library import LoadedKernel, load_kernel
+
+__all__ = ["CompiledKernel", "Specializer"]
+
+COMPILER_VERSION = "shapekit-cpu-1"
+_TARGETS = ("cpu", "cuda")
+
+
+@dataclass(frozen=True)
+class ArgKind:
+    """The part of an argument that selects a specialisation."""
+
+    kind: str
+    dtype: str = ""
+    rank: int = 0
+
+
+class CompiledKernel:
+    """A kernel compiled for one specialisation: call it like the kernel (positional
+    arguments of the same dtypes and ranks); `.ir` maps stage names to IR text."""
+
+    def __init__(self, name: str, loaded: LoadedKernel, ir_reader: Callable[[], dict[str, str]],
+                 target: str) -> None:
+        self.name = name
+        self.target = target
+        self._loaded = loaded
+        self._ir_reader = ir_reader
+        self.__call__ = loaded  # type: ignore[method-assign]
+
+    def __call__(self, *args: Any) -> Any:
+        return self._loaded(*args)
+
+    @functools.cached_property
+    def ir(self) -> dict[str, str]:
+        """The IR after every stage: "mlir" (as emitted), "fused", "bufferized", "loops",
+        "llvm-dialect", "llvm" (LLVM IR) and "llvm-opt" (after LLVM's O3)."""
+        return self._ir_reader()
+
+    @property
+    def abi(self) -> KernelABI:
+        """The calling convention of the compiled entry point."""
+        return self._loaded.abi
+
+    def __repr__(self) -> str:
+        return f"<dsl.compiled {self.name} [{self.target}]>"
+
+
+def _arg_kind(spec: object, value: Any) -> ArgKind:
+    if isinstance(spec, TensorSpec):
+        arr = value if isinstance(value, np.ndarray) else np.asarray(value)
+        return ArgKind("tensor", language_dtype(arr.dtype).value, arr.ndim)
+    if isinstance(value, bool):
+        return ArgKind("bool")
+    if isinstance(value, (int, np.integer)):
+        return ArgKind("int")
+    return ArgKind("float")
+
+
+class Specializer:
+    """Compiles and caches the specialisations of one kernel."""
+
+    def __init__(self, fn: Callable[..., Any], signature: Callable[[], Signature]) -> None:
+        self.fn = fn
+        self._signature = signature
+        self._memory: dict[tuple[Any, ...], CompiledKernel] = {}
+        self._lock = threading.Lock()
+
+    def kinds(self, args: tuple[Any, ...]) -> tuple[ArgKind, ...]:
+        """The specialisation an argument list selects (after the eager checks passed)."""
+        sig = self._signature()
+        return tuple(_arg_kind(p.spec, a) for p, a in zip(sig.params, args))
+
+    def get(self, kinds: tuple[ArgKind, ...], target: str = "cpu") -> CompiledKernel:
+        """The compiled kernel for `kinds`: from memory, the disk cache, or compiled now."""
+        key = (target, kinds)
+        hit = self._memory.get(key)
+        if hit is not None:
+            return hit
+        with self._lock:
+            hit = self._memory.get(key)
+            if hit is None:
+                hit = self._memory[key] = self._load_or_compile(kinds, target)
+        return hit
+
+    def _load_or_compile(self, kinds: tuple[ArgKind, ...], target: str) -> CompiledKernel:
+        if target not in _TARGETS:
+            raise ValueError(f"unknown target {target!r}: use 'cpu' or 'cuda'")
+        if target == "cuda":
+            raise NotImplementedError("the CUDA backend arrives with issue 4; use "
+                                      "target='cpu'")
+        name = getattr(self.fn, "__qualname__", "kernel")
+        key = cache_key(COMPILER_VERSION, target, _host_cpu(), _source_identity(self.fn),
+                        repr(kinds))
+        symbol = f"sk_{_c_name(self.fn.__name__)}_{key[:12]}"
+        cache = DiskCache()
+        entry = cache.load(key) if not _cache_disabled() else None
+        if entry is None:
+            from lowering.frontend.params import ArgSpec
+            from lowering.pipeline import compile_kernel
+            art = compile_kernel(self.fn, [ArgSpec(k.kind, k.dtype, k.rank) for k in kinds],
+                                 symbol)
+            entry = cache.store(key, art.shared_object, art.abi.to_json(), art.ir)
+        abi = KernelABI.from_json(entry.abi_json)
+        loaded = load_kernel(entry.so_path, abi)
+        return CompiledKernel(name, loaded, entry.read_ir, target)
+
+
+def _cache_disabled() -> bool:
+    return os.environ.get("SHAPEKIT_NO_DISK_CACHE", "") not in ("", "0")
+
+
+def _c_name(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name)[:40]
+
+
+@functools.lru_cache(maxsize=1)
+def _host_cpu() -> str:
+    """What the machine code is specialised for (the CPU model line of /proc/cpuinfo)."""
+    try:
+        text = pathlib.Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return os.uname().machine
+    for line in text.splitlines():
+        if line.startswith(("model name", "flags")):
+            return hashlib.sha256(line.encode()).hexdigest()[:16] + os.uname().machine
+    return os.uname().machine
+
+
+def _source_identity(fn: Callable[..., Any]) -> str:
+    """The kernel's source file text plus the values of the module constants it reads: what
+    the compiled code depends on (kernels it calls in other files are not tracked)."""
+    try:
+        file = inspect.getsourcefile(fn) or ""
+        text = pathlib.Path(file).read_text()
+        own = inspect.getsource(fn)
+    except (OSError, TypeError):
+        return repr(getattr(fn, "__code__", fn))
+    names = {n.id for n in ast.walk(ast.parse(_dedent(own))) if isinstance(n, ast.Name)}
+    glb = getattr(fn, "__globals__", {})
+    consts = sorted((n, repr(glb[n])) for n in names
+                    if n in glb and isinstance(glb[n], (int, float, bool, tuple)))
+    return f"{file}\n{text}\n{fn.__qualname__}\n{consts}"
+
+
+def _dedent(src: str) -> str:
+    import textwrap
+    return textwrap.dedent(src)
