@@ -61,7 +61,8 @@ int32_t scalars(const int64_t *p) {
     int64_t B = p[1], D = p[2] / 4, n = p[3];
     double s, s2; memcpy(&s, &p[4], 8); s2 = 2 * s;
     for (int64_t i = 0; i < D * n; i++) ((double *)p[6])[i] = s;
-    *(int64_t *)p[7] = B * n; memcpy((void *)p[8], &s2, 8); *(int64_t *)p[9] = !p[5];
+    /* p[7], p[8]: the result's sizes (D, n) */
+    *(int64_t *)p[9] = B * n; memcpy((void *)p[10], &s2, 8); *(int64_t *)p[11] = !p[5];
     return 0;
 }
 
