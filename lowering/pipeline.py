@@ -35,9 +35,9 @@ BUFFERIZE = ("builtin.module(one-shot-bufferize{bufferize-function-boundaries=1 
              "canonicalize)")
 LOOPS = ("builtin.module(func.func(convert-linalg-to-loops),func.func(math-expand-ops),"
          "convert-math-to-funcs,lower-affine,canonicalize,cse)")
-TO_LLVM = ("builtin.module(expand-strided-metadata,arith-emulate-unsupported-floats"
+TO_LLVM = ("builtin.module(expand-strided-metadata,lower-affine,arith-emulate-unsupported-floats"
            "{source-types=bf16,f16 target-type=f32},func.func(convert-scf-to-cf),"
-           "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
+           "arith-expand,convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
            "reconcile-unrealized-casts)")
 
 MLIR_STAGES: list[tuple[str, str]] = [

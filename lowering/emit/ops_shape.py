@@ -10,7 +10,7 @@ from mlir.dialects import arith, linalg, tensor
 from lowering import tir
 from lowering.emit import scalars
 from lowering.emit.context import (dims_of, element_type, empty, index_const, tensor_type,
-                                   to_index)
+                                   to_i64, to_index)
 from lowering.emit.generic import PARALLEL, affine_map, generic
 from typecheck.values import DTypeV, TensorV
 
@@ -63,12 +63,79 @@ def reshape(em: "ExprEmitter", e: tir.Op) -> ir.Value:
     rest = arith.DivUIOp(total, safe).result
     sizes = [arith.SelectOp(arith.CmpIOp(arith.CmpIPredicate.eq, s, minus1).result, rest,
                             s).result for s in new]
-    out_t = tensor_type(_out(e))
-    contiguous = linalg.copy(x, outs=[empty(dims_of(x), ir.RankedTensorType(x.type)
-                                            .element_type)])
-    shape_t = ir.RankedTensorType.get([len(sizes)], ir.IndexType.get())
-    shape = tensor.FromElementsOp(shape_t, sizes).result
-    return tensor.ReshapeOp(out_t, contiguous, shape).result
+    elem = ir.RankedTensorType(x.type).element_type
+    contiguous = linalg.copy(x, outs=[empty(dims_of(x), elem)])
+    return _via_flat(contiguous, sizes, elem)
+
+
+def _via_flat(x: ir.Value, sizes: list[ir.Value], elem: ir.Type) -> ir.Value:
+    """Reshape a contiguous tensor by collapsing it to 1-D and expanding to `sizes` (the
+    front end has checked that the element counts agree)."""
+    dyn = ir.ShapedType.get_dynamic_size()
+    i64 = ir.IntegerType.get_signless(64)
+    rank_in = ir.RankedTensorType(x.type).rank
+    flat_t = ir.RankedTensorType.get([dyn], elem)
+    if rank_in == 0:
+        flat = tensor.FromElementsOp(ir.RankedTensorType.get([1], elem),
+                                     [tensor.ExtractOp(x, []).result]).result
+        flat = tensor.CastOp(flat_t, flat).result
+    else:
+        group = ir.ArrayAttr.get([ir.ArrayAttr.get([ir.IntegerAttr.get(i64, d)
+                                                    for d in range(rank_in)])])
+        flat = tensor.CollapseShapeOp(flat_t, x, group).result
+    if not sizes:
+        return tensor.FromElementsOp(ir.RankedTensorType.get([], elem),
+                                     [tensor.ExtractOp(flat, [index_const(0)]).result]).result
+    # `tensor.expand_shape` into several dynamic dims is not lowerable here (one dynamic size
+    # per group), so the result gathers from the flat tensor at its row-major offset.
+    rank = len(sizes)
+
+    def body(args: list[ir.Value]) -> list[ir.Value]:
+        lin = index_const(0)
+        for d in range(rank):
+            lin = arith.AddIOp(arith.MulIOp(lin, sizes[d]).result,
+                               linalg.IndexOp(ir.IntegerAttr.get(i64, d)).result).result
+        return [tensor.ExtractOp(flat, [lin]).result]
+    return generic([], [(empty(sizes, elem), affine_map(rank, list(range(rank))))],
+                   [PARALLEL] * rank, body)[0]
+
+
+def reshape_ok(em: "ExprEmitter", e: tir.Op) -> ir.Value:
+    """Whether `reshape(x, shape)` keeps the element count (one -1 takes the rest)."""
+    x = em.value(e.args[0])
+    new = _shape_values(em, e.args[1])
+    total = index_const(1)
+    for s in dims_of(x):
+        total = arith.MulIOp(total, s).result
+    known = index_const(1)
+    minus1 = index_const(-1)
+    holes = index_const(0)
+    ok = arith.ConstantOp(ir.IntegerType.get_signless(1), 1).result
+    for s in new:
+        is_m1 = arith.CmpIOp(arith.CmpIPredicate.eq, s, minus1).result
+        holes = arith.AddIOp(holes, arith.IndexCastOp(ir.IndexType.get(), arith.ExtUIOp(
+            ir.IntegerType.get_signless(64), is_m1).result).result).result
+        nonneg = arith.CmpIOp(arith.CmpIPredicate.sge, s, index_const(0)).result
+        ok = arith.AndIOp(ok, arith.OrIOp(nonneg, is_m1).result).result
+        known = arith.MulIOp(known, arith.SelectOp(is_m1, index_const(1), s).result).result
+    exact = arith.CmpIOp(arith.CmpIPredicate.eq, known, total).result
+    safe = arith.MaxSIOp(known, index_const(1)).result
+    divides = arith.AndIOp(
+        arith.CmpIOp(arith.CmpIPredicate.ne, known, index_const(0)).result,
+        arith.CmpIOp(arith.CmpIPredicate.eq, arith.RemUIOp(total, safe).result,
+                     index_const(0)).result).result
+    none = arith.CmpIOp(arith.CmpIPredicate.eq, holes, index_const(0)).result
+    one = arith.CmpIOp(arith.CmpIPredicate.eq, holes, index_const(1)).result
+    fits = arith.OrIOp(arith.AndIOp(none, exact).result, arith.AndIOp(one, divides).result)
+    return arith.AndIOp(ok, fits.result).result
+
+
+def numel(em: "ExprEmitter", e: tir.Op) -> ir.Value:
+    """The element count of a tensor (i64)."""
+    total = index_const(1)
+    for s in dims_of(em.value(e.args[0])):
+        total = arith.MulIOp(total, s).result
+    return to_i64(total)
 
 
 def expand_dims(em: "ExprEmitter", e: tir.Op) -> ir.Value:
@@ -243,7 +310,8 @@ def handlers(em: "ExprEmitter") -> dict[str, Callable[[tir.Op], Any]]:
         return transpose(x, p)
     return {
         "T": perm, "matrix_transpose": perm, "permute_dims": perm,
-        "reshape": lambda e: reshape(em, e), "expand_dims": lambda e: expand_dims(em, e),
+        "reshape": lambda e: reshape(em, e), "reshape_ok": lambda e: reshape_ok(em, e),
+        "numel": lambda e: numel(em, e), "expand_dims": lambda e: expand_dims(em, e),
         "squeeze": lambda e: squeeze(em, e), "broadcast_to": lambda e: broadcast_to(em, e),
         "concat": lambda e: concat(em, e), "stack": lambda e: concat(em, e, stack=True),
         "zeros": lambda e: filled(em, e), "ones": lambda e: filled(em, e),

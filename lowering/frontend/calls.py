@@ -60,7 +60,19 @@ def dsl_call(b: "ExprBuilder", node: ast.Call, op: str, fn: Any) -> tir.Expr:
             ordered.append(b.const(node, p.default))
     t = b.apply(node, op, [e.type for e in ordered])
     _require_static(b, node, op, ordered)
+    if op == "reshape":
+        _reshape_check(b, node, ordered)
     return tir.Op(b.loc(node), t, op, tuple(ordered))
+
+
+def _reshape_check(b: "ExprBuilder", node: ast.Call, args: list[tir.Expr]) -> None:
+    """The element count must not change (a -1 takes what is left): checked at run time."""
+    loc = b.loc(node)
+    bool_t = ScalarV("bool")
+    ok = tir.Op(loc, bool_t, "reshape_ok", (args[0], args[1]))
+    count = tir.Op(loc, ScalarV("int"), "numel", (args[0],))
+    b.check(loc, ok, "ShapeError", "cannot reshape a tensor of {a} elements into the "
+            "requested shape", count)
 
 
 # Arguments that must be compile-time constants, by op and position.

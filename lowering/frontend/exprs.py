@@ -176,6 +176,9 @@ class ExprBuilder:
         return self.binary(node, op, a, b)
 
     def binary(self, node: ast.AST, op: str, a: tir.Expr, b: tir.Expr) -> tir.Expr:
+        folded = _fold(op, a, b)
+        if folded is not None:
+            return self.const(node, folded)
         t = self.apply(node, op, [a.type, b.type])
         if op in ("floordiv", "mod") and _is_int_scalar(b.type) and _is_int_scalar(a.type):
             zero = self.int_const(self.loc(node), 0)
@@ -188,6 +191,8 @@ class ExprBuilder:
         if isinstance(node.op, ast.Not):
             return tir.Op(self.loc(node), BOOL, "not", (self.truth(node.operand, x),))
         op = {ast.USub: "neg", ast.UAdd: "pos", ast.Invert: "invert"}[type(node.op)]
+        if isinstance(x, tir.Const) and type(x.value) in (int, float) and op != "invert":
+            return self.const(node, -x.value if op == "neg" else x.value)  # type: ignore[operator]
         return tir.Op(self.loc(node), self.apply(node, op, [x.type]), op, (x,))
 
     def _Compare(self, node: ast.Compare) -> tir.Expr:
@@ -279,6 +284,29 @@ class ExprBuilder:
     def _Call(self, node: ast.Call) -> tir.Expr | Static:
         from lowering.frontend.calls import build_call
         return build_call(self, node)
+
+
+def _fold(op: str, a: tir.Expr, b: tir.Expr) -> int | float | None:
+    """Compile-time arithmetic on two int/float constants (module constants, literals)."""
+    if not (isinstance(a, tir.Const) and isinstance(b, tir.Const)):
+        return None
+    x, y = a.value, b.value
+    if type(x) not in (int, float) or type(y) not in (int, float):
+        return None
+    try:
+        if op == "add":
+            return x + y  # type: ignore[operator, no-any-return]
+        if op == "sub":
+            return x - y  # type: ignore[operator, no-any-return]
+        if op == "mul":
+            return x * y  # type: ignore[operator, no-any-return]
+        if op == "floordiv" and y != 0:
+            return x // y  # type: ignore[operator, no-any-return]
+        if op == "truediv" and y != 0:
+            return x / y  # type: ignore[operator, no-any-return]
+    except (OverflowError, TypeError):
+        return None
+    return None
 
 
 class _ShapeOf:
