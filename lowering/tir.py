@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from dsl._errors import SourceLoc
+from dsl._errors import SourceLoc as SourceLoc
 from typecheck.values import ScalarV, TensorV, Value
 
 
