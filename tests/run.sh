@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-.venv/bin/python}"
-echo "== mypy --strict dsl typecheck"
-"$PY" -m mypy --strict dsl typecheck
+echo "== mypy --strict dsl typecheck lowering"
+"$PY" -m mypy --strict dsl typecheck lowering
 echo "== mypy (shape plugin) examples/"
 "$PY" -m mypy examples
 echo "== pytest"
