@@ -29,6 +29,7 @@ COMPILER_VERSION = "shapekit-cpu-1"
 
 FUSE = "builtin.module(func.func(linalg-fuse-elementwise-ops),canonicalize,cse)"
 BUFFERIZE = ("builtin.module(one-shot-bufferize{bufferize-function-boundaries=1 "
+             "allow-return-allocs-from-loops=1 "
              "function-boundary-type-conversion=identity-layout-map},canonicalize,"
              "func.func(ownership-based-buffer-deallocation),canonicalize,"
              "buffer-deallocation-simplification,bufferization-lower-deallocations,cse,"

@@ -30,6 +30,7 @@ def retval_name(k: int) -> str:
 class _Loop:
     brk: str
     cont: str
+    num: int
 
 
 class _Structurer:
@@ -104,7 +105,7 @@ class _Structurer:
     # --- loops --------------------------------------------------------------------------
     def new_loop(self) -> _Loop:
         self.loops += 1
-        return _Loop(f"%brk{self.loops}", f"%cont{self.loops}")
+        return _Loop(f"%brk{self.loops}", f"%cont{self.loops}", self.loops)
 
     def for_loop(self, s: tir.For) -> tuple[list[tir.Stmt], bool]:
         loop = self.new_loop()
@@ -114,8 +115,9 @@ class _Structurer:
         if not jumps and positive:
             return [tir.For(s.loc, s.var, s.start, s.stop, s.step, body)], False
         loc = s.loc
-        it = f"%it{self.loops}"
-        stop, step = f"%stop{self.loops}", f"%step{self.loops}"
+        # Named by this loop's number: nested loops in the body have raised `self.loops`.
+        it = f"%it{loop.num}"
+        stop, step = f"%stop{loop.num}", f"%step{loop.num}"
         more = tir.Op(loc, BOOL, "range_more", (tir.Var(loc, INT, it), tir.Var(loc, INT, stop),
                                                 tir.Var(loc, INT, step)))
         cond = tir.Op(loc, BOOL, "bool_and", (more, self.not_left(loc, loop)))

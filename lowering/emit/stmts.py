@@ -100,30 +100,53 @@ class StmtEmitter:
     def _carried(self, names: list[str]) -> list[str]:
         return [n for n in names if n in self.env]
 
-    def _run_region(self, stmts: list[tir.Stmt], carried: list[str]) -> list[ir.Value]:
+    def _run_region(self, stmts: list[tir.Stmt], carried: list[str]
+                    ) -> tuple[list[ir.Value], dict[str, SSA]]:
+        """Emit `stmts`; the flattened values of `carried` after them and the environment
+        (the caller's environment is restored)."""
         saved = dict(self.env)
         self.block(stmts)
+        env = dict(self.env)
         out = [x for n in carried for x in _flatten(self.env[n])]
         self.ex.env.values = saved
-        return out
+        return out, env
 
     def if_(self, s: tir.If) -> None:
         cond = self.ex.value(s.cond)
         then_names, else_names = assigned(s.then), assigned(s.orelse)
         carried = [n for n in dict.fromkeys(then_names + else_names) if n in self.env]
+        # A variable first defined in both branches is a result too (the front end only lets
+        # it be read after the `if` when both define it).
         carried += [n for n in then_names if n in else_names and n not in self.env
                     and not n.startswith("%")]
-        # A variable first defined in both branches needs its type from one of them.
         new = [n for n in carried if n not in self.env]
-        if new:
-            carried = [n for n in carried if n in self.env]  # keep simple: see front end
-        templates = {n: self.env[n] for n in carried}
-        types = [x.type for n in carried for x in _flatten(templates[n])]
+        if not new:
+            templates = {n: self.env[n] for n in carried}
+            types = [x.type for n in carried for x in _flatten(templates[n])]
+            op = scf.IfOp(cond, types, has_else=True)
+            with ir.InsertionPoint(op.then_block):
+                scf.YieldOp(self._run_region(s.then, carried)[0])
+            with ir.InsertionPoint(op.else_block):
+                scf.YieldOp(self._run_region(s.orelse, carried)[0])
+            self._rebind(carried, templates, list(op.results))
+            return
+        # The result types of new variables are known only once a branch is emitted: emit
+        # both into a probe `scf.if` without results, then move the ops into the real one.
+        probe = scf.IfOp(cond, [], has_else=True)
+        with ir.InsertionPoint(probe.then_block):
+            then_vals, then_env = self._run_region(s.then, carried)
+        with ir.InsertionPoint(probe.else_block):
+            else_vals, _ = self._run_region(s.orelse, carried)
+        templates = {n: then_env[n] for n in carried}
+        types = [v.type for v in then_vals]
         op = scf.IfOp(cond, types, has_else=True)
-        with ir.InsertionPoint(op.then_block):
-            scf.YieldOp(self._run_region(s.then, carried))
-        with ir.InsertionPoint(op.else_block):
-            scf.YieldOp(self._run_region(s.orelse, carried))
+        for src_block, dst_block, vals in ((probe.then_block, op.then_block, then_vals),
+                                           (probe.else_block, op.else_block, else_vals)):
+            with ir.InsertionPoint(dst_block):
+                term = scf.YieldOp(vals)
+            for inner in list(src_block.operations):
+                inner.operation.move_before(term)
+        probe.operation.erase()
         self._rebind(carried, templates, list(op.results))
 
     def _rebind(self, carried: list[str], templates: dict[str, SSA], values: list[ir.Value]
