@@ -34,6 +34,7 @@ EntryFn = Callable[[bytes], int]
 _EXCEPTIONS: dict[str, type[BaseException]] = {
     "KernelAssertionError": KernelAssertionError, "ShapeError": ShapeError,
     "IndexError": IndexError, "ZeroDivisionError": ZeroDivisionError,
+    "ValueError": ValueError,
 }
 
 
