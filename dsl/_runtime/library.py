@@ -237,6 +237,11 @@ def _dim_values(bindings: Bindings) -> dict[str, int]:
         value = dim.const_value if isinstance(dim, Dim) else None
         if value is not None:
             env[name] = value
+    for name, seg in bindings.variadics.items():  # `*b` axes are `b__0`, `b__1`, ... in ABIs
+        if seg.var is None:
+            for i, d in enumerate(seg.prefix):
+                if isinstance(d, Dim) and d.const_value is not None:
+                    env[f"{name}__{i}"] = d.const_value
     return env
 
 

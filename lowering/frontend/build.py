@@ -75,6 +75,19 @@ def build(fn: Callable[..., Any], specs: list[ArgSpec], symbol: str) -> FrontEnd
     return FrontEndResult(function, results, abi, src)
 
 
+def _result_dims(shape: Any, rank: int) -> tuple[str, ...]:
+    """One dim expression per result axis; a variadic `*b` becomes `b__0`, `b__1`, ... (the
+    runtime binds those names to the axes of the variadic segment)."""
+    dims: list[str] = []
+    fixed = sum(1 for d in shape.dims if not isinstance(d, VariadicDim))
+    for d in shape.dims:
+        if isinstance(d, VariadicDim):
+            dims.extend(f"{d.name}__{i}" for i in range(rank - fixed))
+        else:
+            dims.append(str(d))
+    return tuple(dims)
+
+
 def _annotation(spec: Spec) -> str:
     return str(spec.shape) if isinstance(spec, TensorSpec) and spec.shape is not None else ""
 
@@ -139,8 +152,7 @@ def _result_spec(src: FunctionSource, spec: Spec, value: Value) -> ResultSpec:
                 "_" in str(spec.shape).split(" "):
             raise src.error(src.tree, "a compiled kernel's result annotation must name every "
                             "dim (no `_` or `...`): the caller allocates the result")
-        return ResultSpec("tensor", value.dtype.value, tuple(str(spec.shape).split(" "))
-                          if str(spec.shape) else ())
+        return ResultSpec("tensor", value.dtype.value, _result_dims(spec.shape, rank))
     raise src.error(src.tree, "unsupported result annotation for a compiled kernel")
 
 
