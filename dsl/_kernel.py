@@ -18,7 +18,7 @@ import numpy as np
 
 from dsl._core import KERNEL_DEPTH
 from dsl._eager_array import rewrap, unwrap
-from dsl._errors import KernelAssertionError
+from dsl._errors import CompileError, KernelAssertionError
 
 __all__ = ["EagerKernel", "Kernel", "eager", "kernel"]
 
@@ -107,7 +107,11 @@ class Kernel(Generic[P, R]):
         from dsl._compiled import Specializer
         if self._specializer is None:
             self._specializer = Specializer(self.fn, lambda: self._runner.signature)
-        return self._specializer.get(self._specializer.kinds(args), target)
+        try:
+            return self._specializer.get(self._specializer.kinds(args), target)
+        except CompileError as exc:
+            # The compiler's frames say nothing about the user's code: a short traceback.
+            raise exc.with_traceback(None) from None
 
     def compile(self, *example_args: Any, target: str = "cpu") -> Any:
         """Compile for `target` ("cpu"; "cuda" arrives with the GPU backend) and the dtypes

@@ -36,10 +36,20 @@ def run_pipeline(module: ir.Module, pipeline: str, stage: str, fallback: SourceL
     try:
         PassManager.parse(pipeline, ctx).run(module.operation)
     except ir.MLIRError as exc:
+        errors.extend(_diagnostics(exc, fallback))
         loc, msg = errors[0] if errors else (fallback, str(exc))
         raise CompileError(loc, f"internal compiler error in stage '{stage}': {msg}") from None
     finally:
         handle.detach()
+
+
+def _diagnostics(exc: ir.MLIRError, fallback: SourceLoc) -> list[tuple[SourceLoc, str]]:
+    """The error diagnostics an `MLIRError` carries (the bindings hand them to the exception
+    rather than to the context's handler)."""
+    out: list[tuple[SourceLoc, str]] = []
+    for d in getattr(exc, "error_diagnostics", None) or []:
+        out.append((source_loc(d.location, fallback), str(d.message)))
+    return out
 
 
 def verify(module: ir.Module, stage: str, fallback: SourceLoc) -> None:
@@ -54,6 +64,8 @@ def verify(module: ir.Module, stage: str, fallback: SourceLoc) -> None:
         ok = module.operation.verify()
     except ir.MLIRError as exc:
         ok = False
+        if not errors:
+            errors.extend(_diagnostics(exc, fallback))
         if not errors:
             errors.append((fallback, str(exc)))
     finally:

@@ -19,6 +19,15 @@ from typecheck.values import NoneV, ScalarV, TensorV, TupleV, Value
 BOOL = ScalarV("bool")
 INT = ScalarV("int")
 _MAX_INLINE_DEPTH = 16
+_UNSUPPORTED = {
+    "With": "`with` statements", "AsyncWith": "`async with` statements",
+    "Try": "`try` statements", "TryStar": "`try` statements", "Raise": "`raise` statements",
+    "Global": "`global` declarations", "Nonlocal": "`nonlocal` declarations",
+    "FunctionDef": "nested functions (`def`)", "AsyncFunctionDef": "nested functions (`def`)",
+    "ClassDef": "class definitions", "Import": "imports", "ImportFrom": "imports",
+    "Delete": "`del` statements", "Match": "`match` statements",
+    "AsyncFor": "`async for` loops",
+}
 
 
 class StmtBuilder(ExprBuilder):
@@ -49,8 +58,8 @@ class StmtBuilder(ExprBuilder):
     def stmt(self, node: ast.stmt) -> list[tir.Stmt]:
         method = getattr(self, "_s_" + type(node).__name__, None)
         if method is None:
-            raise self.error(node, f"`{type(node).__name__}` statements are not supported in "
-                             "kernels")
+            what = _UNSUPPORTED.get(type(node).__name__, f"`{type(node).__name__}` statements")
+            raise self.error(node, f"{what} are not supported in kernels")
         result: list[tir.Stmt] = method(node)
         return result
 
