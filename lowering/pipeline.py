@@ -27,7 +27,9 @@ from lowering.widen_i1 import memref_fixups
 
 COMPILER_VERSION = "shapekit-cpu-1"
 
-FUSE = "builtin.module(func.func(linalg-fuse-elementwise-ops),canonicalize,cse)"
+# canonicalize first: `tensor.dim` of a generic's result is another use of it, which stops
+# elementwise fusion until it is folded to a dim of an input.
+FUSE = "builtin.module(canonicalize,func.func(linalg-fuse-elementwise-ops),canonicalize,cse)"
 BUFFERIZE = ("builtin.module(one-shot-bufferize{bufferize-function-boundaries=1 "
              "allow-return-allocs-from-loops=1 "
              "function-boundary-type-conversion=identity-layout-map},canonicalize,"
