@@ -66,6 +66,10 @@ class ExprEmitter:
         handler = self.table.get(e.op)
         if handler is not None:
             return handler(e)  # type: ignore[no-any-return]
+        if e.op == "tuple_get":
+            tup = self.emit(e.args[0])
+            assert isinstance(tup, tuple) and isinstance(e.args[1], tir.Const)
+            return tup[int(e.args[1].value)]  # type: ignore[arg-type, no-any-return]
         if isinstance(e.type, ScalarV) and all(isinstance(a.type, ScalarV) for a in e.args):
             return self.scalar_op(e)
         if e.op in _ELEMENTWISE_BINARY or e.op in _COMPARE:
@@ -84,10 +88,6 @@ class ExprEmitter:
     # --- scalars ------------------------------------------------------------------------
     def scalar_op(self, e: tir.Op) -> ir.Value:
         op = e.op
-        if op == "tuple_get":
-            tup = self.emit(e.args[0])
-            assert isinstance(tup, tuple) and isinstance(e.args[1], tir.Const)
-            return tup[int(e.args[1].value)]  # type: ignore[arg-type, no-any-return]
         args = [self.value(a) for a in e.args]
         if op == "not":
             return arith.XOrIOp(args[0], scalars.const_like(args[0].type, True)).result

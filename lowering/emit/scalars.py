@@ -37,6 +37,10 @@ def convert(v: ir.Value, to: ir.Type) -> ir.Value:
             if _width(src) == _width(to):  # f16 <-> bf16 through f32
                 return arith.TruncFOp(to, arith.ExtFOp(ir.F32Type.get(), v).result).result
             return arith.ExtFOp(to, v).result
+        if isinstance(to, ir.BF16Type) and _width(src) == 64:
+            # no f64 -> bf16 truncation in the runtime libraries: round through f32 (as
+            # ml_dtypes does)
+            v = arith.TruncFOp(ir.F32Type.get(), v).result
         return arith.TruncFOp(to, v).result
     if is_float(to):
         if is_bool(src):
@@ -90,12 +94,10 @@ def binary(op: str, a: ir.Value, b: ir.Value) -> ir.Value:
     if is_float(t):
         if op in _FLOAT_BIN:
             return _FLOAT_BIN[op](a, b).result
-        if op == "floordiv":
-            return math.FloorOp(arith.DivFOp(a, b).result).result
-        if op == "mod":
-            return _float_mod(a, b)
+        if op in ("floordiv", "mod"):
+            return _float_divmod(op, a, b)
         if op == "pow":
-            return math.PowFOp(a, b).result
+            return _float_pow(a, b)
         raise NotImplementedError(op)
     if op in _INT_BIN:
         if is_bool(t) and op == "add":
@@ -108,15 +110,75 @@ def binary(op: str, a: ir.Value, b: ir.Value) -> ir.Value:
     raise NotImplementedError(op)
 
 
-def _float_mod(a: ir.Value, b: ir.Value) -> ir.Value:
-    """Python's `a % b` for floats: the result has the sign of b."""
-    r = arith.RemFOp(a, b).result
-    zero = const_like(a.type, 0.0)
-    r_neg = arith.CmpFOp(arith.CmpFPredicate.OLT, r, zero).result
+def _float_pow(x: ir.Value, y: ir.Value) -> ir.Value:
+    """C's `pow` (as numpy): `|x| ** y` with the sign of x for an odd integral y, NaN for a
+    negative x and a non-integral y, `x ** 0 == 1 ** y == 1`, `0 ** -y == inf`. f16/bf16 are
+    computed in f32 and rounded once. (`math.powf` alone is expanded to `exp(y * log(x))`,
+    which is NaN for every negative x and for `0 ** 0`.)"""
+    t = x.type
+    if isinstance(t, (ir.F16Type, ir.BF16Type)):
+        f32 = ir.F32Type.get()
+        wide = _float_pow(arith.ExtFOp(f32, x).result, arith.ExtFOp(f32, y).result)
+        return arith.TruncFOp(t, wide).result
+    zero, one = const_like(t, 0.0), const_like(t, 1.0)
+    ax = math.AbsFOp(x).result
+    r = math.PowFOp(ax, y).result
+    # x == 0: 0 for y > 0, inf for y < 0
+    x_zero = arith.CmpFOp(arith.CmpFPredicate.OEQ, ax, zero).result
+    y_pos = arith.CmpFOp(arith.CmpFPredicate.OGT, y, zero).result
+    inf = const_like(t, float("inf"))
+    r = arith.SelectOp(x_zero, arith.SelectOp(y_pos, zero, inf).result, r).result
+    # negative x (-0.0 included): the sign of an odd integral power, else NaN
+    neg = arith.CmpFOp(arith.CmpFPredicate.OLT, math.CopySignOp(one, x).result, zero).result
+    integral = arith.CmpFOp(arith.CmpFPredicate.OEQ, math.FloorOp(y).result, y).result
+    odd = arith.CmpFOp(arith.CmpFPredicate.UNE, arith.RemFOp(y, const_like(t, 2.0)).result,
+                       zero).result
+    odd = arith.AndIOp(integral, odd).result
+    signed = arith.SelectOp(odd, arith.NegFOp(r).result, r).result
+    # a zero base is never NaN (a non-integral power of -0.0 is +0 or +inf)
+    bad = arith.AndIOp(neg, arith.XOrIOp(integral, const_like(integral.type, True)).result
+                       ).result
+    bad = arith.AndIOp(bad, arith.XOrIOp(x_zero, const_like(x_zero.type, True)).result).result
+    nan = const_like(t, float("nan"))
+    r = arith.SelectOp(neg, arith.SelectOp(bad, nan, signed).result, r).result
+    # y == 0 or x == 1: exactly 1 (even for NaN)
+    y_zero = arith.CmpFOp(arith.CmpFPredicate.OEQ, y, zero).result
+    x_one = arith.CmpFOp(arith.CmpFPredicate.OEQ, x, one).result
+    return arith.SelectOp(arith.OrIOp(y_zero, x_one).result, one, r).result
+
+
+def _float_divmod(op: str, a: ir.Value, b: ir.Value) -> ir.Value:
+    """Python's (and numpy's) float `a // b` and `a % b`: `mod = fmod(a, b)` moved to the
+    sign of b, `div = round((a - mod) / b)`; f16/bf16 are computed in f32 and rounded once."""
+    t = a.type
+    if isinstance(t, (ir.F16Type, ir.BF16Type)):
+        f32 = ir.F32Type.get()
+        wide = _float_divmod(op, arith.ExtFOp(f32, a).result, arith.ExtFOp(f32, b).result)
+        return arith.TruncFOp(t, wide).result
+    zero = const_like(t, 0.0)
+    mod = arith.RemFOp(a, b).result
+    mod_nz = arith.CmpFOp(arith.CmpFPredicate.UNE, mod, zero).result
+    mod_neg = arith.CmpFOp(arith.CmpFPredicate.OLT, mod, zero).result
     b_neg = arith.CmpFOp(arith.CmpFPredicate.OLT, b, zero).result
-    r_nz = arith.CmpFOp(arith.CmpFPredicate.ONE, r, zero).result
-    fix = arith.AndIOp(r_nz, arith.XOrIOp(r_neg, b_neg).result).result
-    return arith.SelectOp(fix, arith.AddFOp(r, b).result, r).result
+    fix = arith.AndIOp(mod_nz, arith.XOrIOp(mod_neg, b_neg).result).result
+    if op == "mod":
+        fixed = arith.SelectOp(fix, arith.AddFOp(mod, b).result, mod).result
+        # a zero result takes the sign of b
+        signed_zero = math.CopySignOp(zero, b).result
+        return arith.SelectOp(mod_nz, fixed, signed_zero).result
+    div = arith.DivFOp(arith.SubFOp(a, mod).result, b).result
+    div = arith.SelectOp(fix, arith.SubFOp(div, const_like(t, 1.0)).result, div).result
+    floor = math.FloorOp(div).result
+    up = arith.CmpFOp(arith.CmpFPredicate.OGT, arith.SubFOp(div, floor).result,
+                      const_like(t, 0.5)).result
+    floor = arith.SelectOp(up, arith.AddFOp(floor, const_like(t, 1.0)).result, floor).result
+    # div == 0: the quotient is a zero with the sign of a / b
+    div_nz = arith.CmpFOp(arith.CmpFPredicate.UNE, div, zero).result
+    signed = math.CopySignOp(zero, arith.DivFOp(a, b).result).result
+    quotient = arith.SelectOp(div_nz, floor, signed).result
+    # b == 0: a / b (inf or nan), as numpy
+    b_zero = arith.CmpFOp(arith.CmpFPredicate.OEQ, b, zero).result
+    return arith.SelectOp(b_zero, arith.DivFOp(a, b).result, quotient).result
 
 
 def _int_divmod(op: str, a: ir.Value, b: ir.Value) -> ir.Value:

@@ -60,6 +60,8 @@ def dsl_call(b: "ExprBuilder", node: ast.Call, op: str, fn: Any) -> tir.Expr:
             ordered.append(b.const(node, p.default))
     t = b.apply(node, op, [e.type for e in ordered])
     _require_static(b, node, op, ordered)
+    if op in ("maximum", "minimum", "where"):
+        b.broadcast_checks(b.loc(node), op, ordered)
     if op == "reshape":
         _reshape_check(b, node, ordered)
     return tir.Op(b.loc(node), t, op, tuple(ordered))

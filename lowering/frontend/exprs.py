@@ -184,7 +184,37 @@ class ExprBuilder:
             zero = self.int_const(self.loc(node), 0)
             self.check(self.loc(node), self.scalar_op(self.loc(node), "ne", b, zero),
                        "ZeroDivisionError", "integer division or modulo by zero")
+        self.broadcast_checks(self.loc(node), op, [a, b])
         return tir.Op(self.loc(node), t, op, (a, b))
+
+    def broadcast_checks(self, loc: SourceLoc, op: str, args: list[tir.Expr]) -> None:
+        """Run-time checks that the tensor operands of an elementwise op agree in every dim
+        the checker cannot prove equal. Broadcasting is static (only dims known to be 1
+        broadcast), so a dim of unknown size must equal the others at run time."""
+        tensors = [a for a in args if isinstance(a.type, TensorV) and a.type.shape.var is None]
+        if len(tensors) < 2:
+            return
+        ranks = [len(t.type.shape.prefix) for t in tensors]  # type: ignore[union-attr]
+        for j in range(1, max(ranks) + 1):
+            ref: tuple[tir.Expr, int, Dim | None] | None = None
+            for t, rank in zip(tensors, ranks):
+                if j > rank:
+                    continue
+                d = t.type.shape.prefix[rank - j]  # type: ignore[union-attr]
+                dim = d if isinstance(d, Dim) else None
+                if dim is not None and dim.const_value == 1:
+                    continue
+                if ref is None:
+                    ref = (t, rank - j, dim)
+                    continue
+                if dim is not None and dim == ref[2]:
+                    continue
+                da = self.scalar_op(loc, "dim", ref[0], self.int_const(loc, ref[1]))
+                db = self.scalar_op(loc, "dim", t, self.int_const(loc, rank - j))
+                self.check(loc, self.scalar_op(loc, "eq", da, db), "ShapeError",
+                           f"`{op}`: operand dims {{a}} and {{b}} do not match (axis {-j}; a "
+                           "compiled kernel broadcasts only dims its annotations give as 1)",
+                           da, db)
 
     def _UnaryOp(self, node: ast.UnaryOp) -> tir.Expr:
         x = self.expr(node.operand)
@@ -205,6 +235,7 @@ class ExprBuilder:
             right = self.expr(right_node)
             cmp = tir.Op(self.loc(node), self.apply(node, op, [left.type, right.type]), op,
                          (left, right))
+            self.broadcast_checks(self.loc(node), op, [left, right])
             result = cmp if result is None else self._logical(node, "bool_and", result, cmp)
             left = right
         assert result is not None
