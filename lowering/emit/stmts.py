@@ -59,6 +59,24 @@ def _unflatten(template: SSA, values: list[ir.Value], pos: int = 0) -> tuple[SSA
     return values[pos], pos + 1
 
 
+def _placeholder_ok(t: ir.Type) -> bool:
+    return isinstance(t, (ir.IntegerType, ir.IndexType, ir.FloatType, ir.RankedTensorType))
+
+
+def _placeholder(t: ir.Type) -> ir.Value:
+    """A value of type `t` for a path on which a variable is never read (zeros; an empty
+    tensor with 0 for each dynamic dim)."""
+    if isinstance(t, ir.RankedTensorType):
+        rt = t
+        dyn = ir.ShapedType.get_dynamic_size()
+        sizes: list[int | ir.Value] = [index_const(0) if d == dyn else d for d in rt.shape]
+        result: ir.Value = tensor.EmptyOp(sizes, rt.element_type).result
+        return result
+    if isinstance(t, ir.FloatType):
+        return arith.ConstantOp(t, 0.0).result
+    return arith.ConstantOp(t, 0).result
+
+
 class StmtEmitter:
     """Emits a block of statements into the current insertion point."""
 
@@ -115,11 +133,11 @@ class StmtEmitter:
         cond = self.ex.value(s.cond)
         then_names, else_names = assigned(s.then), assigned(s.orelse)
         carried = [n for n in dict.fromkeys(then_names + else_names) if n in self.env]
-        # A variable first defined in both branches is a result too (the front end only lets
-        # it be read after the `if` when both define it).
-        carried += [n for n in then_names if n in else_names and n not in self.env
-                    and not n.startswith("%")]
-        new = [n for n in carried if n not in self.env]
+        # Variables first defined in a branch are results too: defined in both (the front end
+        # lets them be read after the `if`), or in one only, which happens when
+        # `lowering.structure` guards the rest of a block (`if not returned: ...`): the other
+        # path has left the block, so a placeholder value is yielded there.
+        new = [n for n in dict.fromkeys(then_names + else_names) if n not in self.env]
         if not new:
             templates = {n: self.env[n] for n in carried}
             types = [x.type for n in carried for x in _flatten(templates[n])]
@@ -134,15 +152,26 @@ class StmtEmitter:
         # both into a probe `scf.if` without results, then move the ops into the real one.
         probe = scf.IfOp(cond, [], has_else=True)
         with ir.InsertionPoint(probe.then_block):
-            then_vals, then_env = self._run_region(s.then, carried)
+            _, then_env = self._run_region(s.then, [])
         with ir.InsertionPoint(probe.else_block):
-            else_vals, _ = self._run_region(s.orelse, carried)
-        templates = {n: then_env[n] for n in carried}
-        types = [v.type for v in then_vals]
+            _, else_env = self._run_region(s.orelse, [])
+        templates = {n: self.env[n] for n in carried}
+        for n in new:
+            t = then_env.get(n, else_env.get(n))
+            if t is not None and all(_placeholder_ok(x.type) for x in _flatten(t)):
+                templates[n] = t
+                carried.append(n)
+        types = [x.type for n in carried for x in _flatten(templates[n])]
         op = scf.IfOp(cond, types, has_else=True)
-        for src_block, dst_block, vals in ((probe.then_block, op.then_block, then_vals),
-                                           (probe.else_block, op.else_block, else_vals)):
+        for src_block, dst_block, env in ((probe.then_block, op.then_block, then_env),
+                                          (probe.else_block, op.else_block, else_env)):
             with ir.InsertionPoint(dst_block):
+                vals: list[ir.Value] = []
+                for n in carried:
+                    if n in env:
+                        vals += _flatten(env[n])
+                    else:
+                        vals += [_placeholder(x.type) for x in _flatten(templates[n])]
                 term = scf.YieldOp(vals)
             for inner in list(src_block.operations):
                 inner.operation.move_before(term)

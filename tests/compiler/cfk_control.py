@@ -212,3 +212,43 @@ def bool_tensor_branch(m: Bool[Tensor, "N"]) -> int:
         if not m[i] and i > 2:
             c += 10
     return c
+
+
+@kernel
+def mixed_static(x: Float32[Tensor, "N"], t: float) -> Float32[Tensor, "N"]:
+    if t > 0.0:
+        y = dsl.zeros((x.shape[0],), dtype=dsl.float32)
+    else:
+        y = x
+    return y + 1.0
+
+
+@kernel
+def static_then_dyn(x: Float32[Tensor, "N"], t: float) -> float:
+    if t > 0.0:
+        y = dsl.zeros((3,), dtype=dsl.float32)
+    else:
+        y = x
+    return float(dsl.sum(y))
+
+
+@kernel
+def static_shrink(n: int) -> int:
+    y = dsl.ones((6,), dtype=dsl.float32)
+    i = 0
+    while i < n:
+        y = y[1:]
+        i += 1
+    return y.shape[0]
+
+
+@kernel
+def new_in_loop(x: Float32[Tensor, "N"]) -> float:
+    s = 0.0
+    for i in range(x.shape[0]):
+        if x[i] > 0:
+            v = x[i] * 2.0
+        else:
+            v = x[i] * 0.0
+        s = s + float(v)
+    return s

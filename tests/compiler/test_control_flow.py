@@ -53,6 +53,9 @@ CASES = [
     ("halve", (X, 3)), ("halve", (X, 0)), ("shrink", (X, 2)), ("shrink", (X, 5)),
     ("shrink_while", (X[1:],)), ("shrink_while", (-np.ones(4, np.float32),)),
     ("bool_tensor_branch", (X > 0,)),
+    ("mixed_static", (X, 1.0)), ("mixed_static", (X, -1.0)), ("static_then_dyn", (X, 1.0)),
+    ("static_then_dyn", (X, -1.0)), ("static_shrink", (2,)), ("static_shrink", (0,)),
+    ("new_in_loop", (X,)),
 ]
 
 
