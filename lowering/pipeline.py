@@ -23,9 +23,10 @@ from lowering.emit.entry import emit_module
 from lowering.frontend.build import build
 from lowering.frontend.params import ArgSpec
 from lowering.passes import run_pipeline, verify
+from lowering.reassoc import mark_reductions
 from lowering.widen_i1 import memref_fixups
 
-COMPILER_VERSION = "shapekit-cpu-1"
+COMPILER_VERSION = "shapekit-cpu-2"
 
 # canonicalize first: `tensor.dim` of a generic's result is another use of it, which stops
 # elementwise fusion until it is folded to a dim of an input.
@@ -78,6 +79,8 @@ def compile_kernel(fn: Callable[..., Any], specs: list[ArgSpec], symbol: str,
         texts["mlir"] = str(module) if keep_ir else ""
         for stage, pipeline in MLIR_STAGES:
             run_pipeline(module, pipeline, stage, front.function.loc)
+            if stage == "fused":
+                mark_reductions(module)  # lets LLVM vectorize reductions
             if stage == "bufferized":
                 module = memref_fixups(module)
             if keep_ir:
