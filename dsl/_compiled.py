@@ -114,11 +114,11 @@ class Specializer:
             raise NotImplementedError("the CUDA backend arrives with issue 4; use "
                                       "target='cpu'")
         name = getattr(self.fn, "__qualname__", "kernel")
-        key = cache_key(COMPILER_VERSION, target, _host_cpu(), _source_identity(self.fn),
-                        repr(kinds))
+        key = cache_key(_compiler_identity(), target, _host_cpu(),
+                        _source_identity(self.fn), repr(kinds))
         symbol = f"sk_{_c_name(self.fn.__name__)}_{key[:12]}"
-        cache = DiskCache()
-        entry = cache.load(key) if not _cache_disabled() else None
+        cache = _private_cache() if _cache_disabled() else DiskCache()
+        entry = cache.load(key)
         if entry is None:
             from lowering.frontend.params import ArgSpec
             from lowering.pipeline import compile_kernel
@@ -132,6 +132,32 @@ class Specializer:
 
 def _cache_disabled() -> bool:
     return os.environ.get("SHAPEKIT_NO_DISK_CACHE", "") not in ("", "0")
+
+
+@functools.lru_cache(maxsize=1)
+def _private_cache() -> DiskCache:
+    """With SHAPEKIT_NO_DISK_CACHE set: a cache in a directory of this process only."""
+    import atexit
+    import shutil
+    import tempfile
+    root = tempfile.mkdtemp(prefix="shapekit-private-")
+    atexit.register(shutil.rmtree, root, True)
+    return DiskCache(pathlib.Path(root))
+
+
+@functools.lru_cache(maxsize=1)
+def _compiler_identity() -> str:
+    """The compiler version plus a hash of the compiler's sources when they are installed, so
+    that a changed compiler never loads kernels an older one built (found without importing
+    it: a cache hit must not import MLIR)."""
+    import importlib.util
+    digest = hashlib.sha256(COMPILER_VERSION.encode())
+    spec = importlib.util.find_spec("lowering")
+    for root in (spec.submodule_search_locations or []) if spec else []:
+        for path in sorted(pathlib.Path(root).rglob("*.py")):
+            digest.update(path.as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _c_name(name: str) -> str:

@@ -26,7 +26,6 @@ from lowering.passes import run_pipeline, verify
 from lowering.reassoc import mark_reductions
 from lowering.widen_i1 import memref_fixups
 
-COMPILER_VERSION = "shapekit-cpu-3"
 
 # canonicalize first: `tensor.dim` of a generic's result is another use of it, which stops
 # elementwise fusion until it is folded to a dim of an input.
