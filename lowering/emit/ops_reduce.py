@@ -100,17 +100,18 @@ def _expand(red: ir.Value, keep: list[int], rank: int, sizes: list[ir.Value]) ->
     dyn = ir.ShapedType.get_dynamic_size()
     static = [dyn if d in keep else 1 for d in range(rank)]
     result_t = ir.RankedTensorType.get(static, elem)
+    # each kept dim is a group; a reduced dim joins the group of the kept dim before it
+    # (leading reduced dims join the first kept dim's group); no kept dims: no groups (0-d)
     groups: list[list[int]] = []
+    pending: list[int] = []
     for d in range(rank):
-        if d in keep or not groups:
-            groups.append([d])
-        else:
+        if d in keep:
+            groups.append(pending + [d])
+            pending = []
+        elif groups:
             groups[-1].append(d)
-    if keep and keep[0] != 0:  # leading reduced dims join the first kept group
-        first = keep[0]
-        groups = [list(range(first + 1))] + [g for g in groups if g[0] > first]
-    if not keep:
-        groups = []
+        else:
+            pending.append(d)
     reassoc = ir.ArrayAttr.get([ir.ArrayAttr.get([ir.IntegerAttr.get(
         ir.IntegerType.get_signless(64), i) for i in g]) for g in groups])
     out_dyn = [sizes[d] for d in range(rank) if d in keep]

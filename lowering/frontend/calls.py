@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from lowering import tir
 from lowering.frontend import resolve
 from lowering.frontend.values import const_value, describe
+from typecheck.dims import Dim
 from typecheck.values import ScalarV, TensorV, TupleV
 
 if TYPE_CHECKING:
@@ -62,9 +63,37 @@ def dsl_call(b: "ExprBuilder", node: ast.Call, op: str, fn: Any) -> tir.Expr:
     _require_static(b, node, op, ordered)
     if op in ("maximum", "minimum", "where"):
         b.broadcast_checks(b.loc(node), op, ordered)
+    if op == "matmul":
+        b.matmul_checks(b.loc(node), ordered[0], ordered[1])
+    if op in ("max", "min", "argmax"):
+        _nonempty_check(b, node, op, ordered)
     if op == "reshape":
         _reshape_check(b, node, ordered)
     return tir.Op(b.loc(node), t, op, tuple(ordered))
+
+
+def _nonempty_check(b: "ExprBuilder", node: ast.Call, op: str, args: list[tir.Expr]) -> None:
+    """`max`/`min`/`argmax` over an axis of size 0 raise ShapeError (as eager does): each
+    reduced dim that the checker does not know to be non-zero is checked at run time."""
+    x, axis = args[0], args[1]
+    t = x.type
+    if not isinstance(t, TensorV) or t.shape.var is not None:
+        return
+    rank = len(t.shape.prefix)
+    if isinstance(axis, tir.Const) and axis.value is None:
+        axes = list(range(rank))
+    else:
+        items = axis.items if isinstance(axis, tir.TupleExpr) else (axis,)
+        axes = sorted({int(i.value) % rank for i in items  # type: ignore[call-overload]
+                       if isinstance(i, tir.Const) and isinstance(i.value, int)} if rank else ())
+    loc = b.loc(node)
+    for ax in axes:
+        d = t.shape.prefix[ax]
+        if isinstance(d, Dim) and d.const_value is not None and d.const_value > 0:
+            continue
+        size = b.scalar_op(loc, "dim", x, b.int_const(loc, ax))
+        b.check(loc, b.scalar_op(loc, "gt", size, b.int_const(loc, 0)), "ShapeError",
+                f"{op}() over axis {ax}, which has size {{a}}", size)
 
 
 def _reshape_check(b: "ExprBuilder", node: ast.Call, args: list[tir.Expr]) -> None:

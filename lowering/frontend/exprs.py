@@ -184,8 +184,37 @@ class ExprBuilder:
             zero = self.int_const(self.loc(node), 0)
             self.check(self.loc(node), self.scalar_op(self.loc(node), "ne", b, zero),
                        "ZeroDivisionError", "integer division or modulo by zero")
-        self.broadcast_checks(self.loc(node), op, [a, b])
+        if op == "matmul":
+            self.matmul_checks(self.loc(node), a, b)
+        else:
+            self.broadcast_checks(self.loc(node), op, [a, b])
         return tir.Op(self.loc(node), t, op, (a, b))
+
+    def matmul_checks(self, loc: SourceLoc, a: tir.Expr, b: tir.Expr) -> None:
+        """Run-time checks of `a @ b`: the contracted dims agree, and the batch dims
+        (broadcast only where known to be 1) agree, where the checker cannot prove it."""
+        at, bt = a.type, b.type
+        if not (isinstance(at, TensorV) and isinstance(bt, TensorV) and at.shape.var is None
+                and bt.shape.var is None):
+            return
+        ra, rb = len(at.shape.prefix), len(bt.shape.prefix)
+        if ra == 0 or rb == 0:
+            return
+        pairs = [(ra - 1, rb - 2 if rb >= 2 else 0)]
+        for j in range(1, min(ra, rb) - 1):
+            pairs.append((ra - 2 - j, rb - 2 - j))
+        for ka, kb in pairs:
+            da, db = at.shape.prefix[ka], bt.shape.prefix[kb]
+            batch = (ka, kb) != pairs[0]
+            if batch and any(isinstance(d, Dim) and d.const_value == 1 for d in (da, db)):
+                continue
+            if isinstance(da, Dim) and da == db:
+                continue
+            sa = self.scalar_op(loc, "dim", a, self.int_const(loc, ka))
+            sb = self.scalar_op(loc, "dim", b, self.int_const(loc, kb))
+            what = "batch dims" if batch else "contracted dims"
+            self.check(loc, self.scalar_op(loc, "eq", sa, sb), "ShapeError",
+                       f"`@`: {what} {{a}} and {{b}} do not match", sa, sb)
 
     def broadcast_checks(self, loc: SourceLoc, op: str, args: list[tir.Expr]) -> None:
         """Run-time checks that the tensor operands of an elementwise op agree in every dim

@@ -1,0 +1,165 @@
+"""Reduction, matmul, shape, creation and indexing kernels for the differential tests."""
+
+import dsl
+from dsl import Int64, Tensor, kernel
+from jaxtyping import Shaped
+
+T0 = Shaped[Tensor, ""]
+T2 = Shaped[Tensor, "A B"]
+
+
+# --- reductions -------------------------------------------------------------------------
+@kernel
+def sum2(x: Shaped[Tensor, "A B"]) -> tuple[T0, Shaped[Tensor, "B"], Shaped[Tensor, "A 1"],
+                                            T0, Shaped[Tensor, "1 1"], Shaped[Tensor, "A"]]:
+    return (dsl.sum(x), dsl.sum(x, axis=0), dsl.sum(x, axis=-1, keepdims=True),
+            dsl.sum(x, axis=(0, 1)), dsl.sum(x, keepdims=True), dsl.sum(x, axis=(-1,)))
+
+
+@kernel
+def mean2(x: Shaped[Tensor, "A B"]) -> tuple[T0, Shaped[Tensor, "B"], Shaped[Tensor, "A 1"],
+                                             Shaped[Tensor, "1 1"]]:
+    return (dsl.mean(x), dsl.mean(x, axis=0), dsl.mean(x, axis=-1, keepdims=True),
+            dsl.mean(x, axis=(0, 1), keepdims=True))
+
+
+@kernel
+def max_min2(x: Shaped[Tensor, "A B"]) -> tuple[T0, Shaped[Tensor, "B"], Shaped[Tensor, "A 1"],
+                                                T0, Shaped[Tensor, "A"], Shaped[Tensor, "1 B"]]:
+    return (dsl.max(x), dsl.max(x, axis=0), dsl.max(x, axis=-1, keepdims=True),
+            dsl.min(x), dsl.min(x, axis=1), dsl.min(x, axis=(0,), keepdims=True))
+
+
+@kernel
+def argmax2(x: Shaped[Tensor, "A B"]) -> tuple[Int64[Tensor, ""], Int64[Tensor, "B"],
+                                               Int64[Tensor, "A 1"], Int64[Tensor, "A"]]:
+    return (dsl.argmax(x), dsl.argmax(x, axis=0), dsl.argmax(x, axis=1, keepdims=True),
+            dsl.argmax(x, axis=-1))
+
+
+@kernel
+def reduce3(x: Shaped[Tensor, "A B C"]) -> tuple[Shaped[Tensor, "B"], Shaped[Tensor, "A 1 C"],
+                                                 Shaped[Tensor, "A C"], Shaped[Tensor, "1 B 1"]]:
+    return (dsl.sum(x, axis=(0, 2)), dsl.max(x, axis=1, keepdims=True),
+            dsl.min(x, axis=-2), dsl.sum(x, axis=(2, 0), keepdims=True))
+
+
+# --- matmul -----------------------------------------------------------------------------
+@kernel
+def mm(a: Shaped[Tensor, "M K"], b: Shaped[Tensor, "K N"]) -> Shaped[Tensor, "M N"]:
+    return a @ b
+
+
+@kernel
+def mv(a: Shaped[Tensor, "M K"], v: Shaped[Tensor, "K"], w: Shaped[Tensor, "M"]
+       ) -> tuple[Shaped[Tensor, "M"], Shaped[Tensor, "K"], Shaped[Tensor, ""]]:
+    return a @ v, w @ a, dsl.matmul(v, v)
+
+
+@kernel
+def bmm(a: Shaped[Tensor, "B M K"], b: Shaped[Tensor, "B K N"], c: Shaped[Tensor, "K N"],
+        v: Shaped[Tensor, "K"]) -> tuple[Shaped[Tensor, "B M N"], Shaped[Tensor, "B M N"],
+                                         Shaped[Tensor, "B M"]]:
+    return a @ b, dsl.matmul(a, c), a @ v
+
+
+@kernel
+def bmm_bcast(a: Shaped[Tensor, "1 M K"], b: Shaped[Tensor, "B K N"],
+              c: Shaped[Tensor, "P 1 M K"]) -> tuple[Shaped[Tensor, "B M N"],
+                                                     Shaped[Tensor, "P B M N"]]:
+    return a @ b, c @ b
+
+
+# --- shape ------------------------------------------------------------------------------
+@kernel
+def shapes2(x: Shaped[Tensor, "A B"]) -> tuple[
+        Shaped[Tensor, "A*B"], Shaped[Tensor, "B A"], Shaped[Tensor, "B A"],
+        Shaped[Tensor, "B A"], Shaped[Tensor, "1 A B"], Shaped[Tensor, "A B 1"],
+        Shaped[Tensor, "B A"]]:
+    n = x.shape[0]
+    m = x.shape[1]
+    return (dsl.reshape(x, (-1,)), dsl.reshape(x, (m, n)), x.T, dsl.matrix_transpose(x),
+            dsl.expand_dims(x, 0), dsl.expand_dims(x, -1), dsl.permute_dims(x, (1, 0)))
+
+
+@kernel
+def shapes3(x: Shaped[Tensor, "A B C"]) -> tuple[
+        Shaped[Tensor, "C A B"], Shaped[Tensor, "A C B"], Shaped[Tensor, "A B*C"],
+        Shaped[Tensor, "A 1 B C"]]:
+    return (dsl.permute_dims(x, (2, 0, 1)), dsl.matrix_transpose(x),
+            dsl.reshape(x, (x.shape[0], -1)), dsl.expand_dims(x, 1))
+
+
+@kernel
+def squeeze(x: Shaped[Tensor, "A 1 B 1"]) -> tuple[Shaped[Tensor, "A B 1"],
+                                                   Shaped[Tensor, "A 1 B"],
+                                                   Shaped[Tensor, "A B"]]:
+    return dsl.squeeze(x, 1), dsl.squeeze(x, -1), dsl.squeeze(x, (1, 3))
+
+
+@kernel
+def broadcast(x: Shaped[Tensor, "1 B"], y: Shaped[Tensor, "B"], n: int
+              ) -> tuple[Shaped[Tensor, "n B"], Shaped[Tensor, "2 n B"]]:
+    return dsl.broadcast_to(x, (n, x.shape[1])), dsl.broadcast_to(y, (2, n, y.shape[0]))
+
+
+@kernel
+def concat_stack(x: Shaped[Tensor, "A B"], y: Shaped[Tensor, "C B"], z: Shaped[Tensor, "A B"]
+                 ) -> tuple[Shaped[Tensor, "A+C B"], Shaped[Tensor, "A 2*B"],
+                            Shaped[Tensor, "2 A B"], Shaped[Tensor, "A B 2"],
+                            Shaped[Tensor, "A+C+A B"]]:
+    return (dsl.concat([x, y], axis=0), dsl.concat((x, z), axis=-1), dsl.stack([x, z], axis=0),
+            dsl.stack([x, z], axis=-1), dsl.concat([x, y, z], axis=0))
+
+
+# --- creation ---------------------------------------------------------------------------
+@kernel
+def like(x: Shaped[Tensor, "A B"]) -> tuple[T2, T2]:
+    return dsl.zeros_like(x), dsl.where(x == x, dsl.zeros_like(x), x)
+
+
+@kernel
+def create(n: int, m: int) -> tuple[
+        Shaped[Tensor, "n m"], Shaped[Tensor, "n m"], Shaped[Tensor, "n m"],
+        Shaped[Tensor, "n m"], Shaped[Tensor, "n"], Shaped[Tensor, "m"], Shaped[Tensor, "n"],
+        Shaped[Tensor, "n m"], Shaped[Tensor, "n"]]:
+    return (dsl.zeros((n, m), dsl.float32), dsl.ones((n, m), dsl.int8),
+            dsl.full((n, m), 2.5, dsl.bfloat16), dsl.full((n, m), True, dsl.bool),
+            dsl.arange(n, dsl.int64), dsl.arange(m, dsl.float16), dsl.arange(n, dsl.int32),
+            dsl.ones((n, m), dsl.bool), dsl.full((n,), -3, dsl.int64))
+
+
+@kernel
+def create_f64(n: int, v: float) -> tuple[Shaped[Tensor, "n"], Shaped[Tensor, "n 2"],
+                                          Shaped[Tensor, "n"]]:
+    return dsl.arange(n, dsl.float64), dsl.full((n, 2), v, dsl.float64), \
+        dsl.zeros((n,), dsl.int64)
+
+
+# --- indexing ---------------------------------------------------------------------------
+@kernel
+def index2(x: Shaped[Tensor, "A B"], i: int, j: int) -> tuple[
+        Shaped[Tensor, "B"], T0, Shaped[Tensor, "A"], Shaped[Tensor, "A"],
+        Shaped[Tensor, "1 A B"], Shaped[Tensor, "B"]]:
+    return x[i], x[i, j], x[:, j], x[..., j], x[None], x[-1]
+
+
+@kernel
+def slices(x: Shaped[Tensor, "A B"], lo: int, hi: int) -> tuple[
+        Shaped[Tensor, "hi-lo B"], Shaped[Tensor, "(A+1)//2 B"], Shaped[Tensor, "A (B+2)//3"],
+        Shaped[Tensor, "A-lo B"]]:
+    return x[lo:hi], x[::2], x[:, ::3], x[lo:]
+
+
+@kernel
+def index3(x: Shaped[Tensor, "A B C"], i: int) -> tuple[
+        Shaped[Tensor, "A B"], Shaped[Tensor, "B C"], Shaped[Tensor, "A C"],
+        Shaped[Tensor, "A 1 B C"]]:
+    return x[..., i], x[i], x[:, i], x[:, None]
+
+
+@kernel
+def matmul_unknown(a: Shaped[Tensor, "M _"], b: Shaped[Tensor, "_ N"], c: Shaped[Tensor, "_ M K"],
+                   d: Shaped[Tensor, "_ K N"]) -> tuple[Shaped[Tensor, "M N"],
+                                                        Shaped[Tensor, "M N"]]:
+    return a @ b, dsl.sum(c @ d, axis=0)
