@@ -75,7 +75,7 @@ def compile_kernel(fn: Callable[..., Any], specs: list[ArgSpec], symbol: str,
         ctx.allow_unregistered_dialects = False
         module = emit_module(fn_ir, front.abi, results, result_site)
         verify(module, "mlir", front.function.loc)
-        texts["mlir"] = str(module) if keep_ir else ""
+        texts["mlir"] = module.operation.get_asm(enable_debug_info=True) if keep_ir else ""
         for stage, pipeline in MLIR_STAGES:
             run_pipeline(module, pipeline, stage, front.function.loc)
             if stage == "fused":
