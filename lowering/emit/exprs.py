@@ -65,11 +65,13 @@ class ExprEmitter:
     def op(self, e: tir.Op) -> SSA:
         handler = self.table.get(e.op)
         if handler is not None:
-            return handler(e)  # type: ignore[no-any-return]
+            result: SSA = handler(e)
+            return result
         if e.op == "tuple_get":
             tup = self.emit(e.args[0])
-            assert isinstance(tup, tuple) and isinstance(e.args[1], tir.Const)
-            return tup[int(e.args[1].value)]  # type: ignore[arg-type, no-any-return]
+            assert isinstance(tup, tuple)
+            item: SSA = tup[scalars.static_int(e.args[1])]
+            return item
         if isinstance(e.type, ScalarV) and all(isinstance(a.type, ScalarV) for a in e.args):
             return self.scalar_op(e)
         if e.op in _ELEMENTWISE_BINARY or e.op in _COMPARE:
@@ -207,8 +209,9 @@ class ExprEmitter:
         x = e.args[0]
         assert isinstance(x.type, TensorV) and x.type.dtype is not None
         src = compute_type(x.type.dtype)
+        dst = compute_type(out.dtype)
         return self.map_elements([x], src, element_type(out.dtype), rank_of(out),
-                                 lambda v: scalars.convert(v[0], compute_type(out.dtype)))
+                                 lambda v: scalars.convert(v[0], dst))
 
 
 def rank_of(t: Value) -> int:

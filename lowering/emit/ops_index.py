@@ -83,7 +83,7 @@ def dim(em: "ExprEmitter", e: tir.Op) -> ir.Value:
     x = em.value(e.args[0])
     axis = e.args[1]
     assert isinstance(axis, tir.Const)
-    return to_i64(tensor.DimOp(x, index_const(int(axis.value))).result)  # type: ignore[arg-type]
+    return to_i64(tensor.DimOp(x, index_const(scalars.static_int(axis))).result)
 
 
 def placeholder(em: "ExprEmitter", e: tir.Op) -> ir.Value:

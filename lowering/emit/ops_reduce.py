@@ -22,10 +22,10 @@ def _axes(e: tir.Op, rank: int) -> list[int]:
     if isinstance(axis, tir.Const) and axis.value is None:
         return list(range(rank))
     if isinstance(axis, tir.TupleExpr):
-        vals = [int(i.value) for i in axis.items]  # type: ignore[union-attr, arg-type]
+        vals = [scalars.static_int(i) for i in axis.items]
     else:
         assert isinstance(axis, tir.Const)
-        vals = [int(axis.value)]  # type: ignore[arg-type]
+        vals = [scalars.static_int(axis)]
     return sorted({a % rank for a in vals})
 
 
@@ -157,9 +157,9 @@ def _argmax(x: ir.Value, sizes: list[ir.Value], keep: list[int], axes: list[int]
     res = generic([(x, ident)], [(best, out_map), (idx, out_map)], kinds, body)[1]
     out = e.type
     assert isinstance(out, TensorV) and out.dtype is not None
-    if element_type(out.dtype) != i64:
-        res = _map1(res, lambda v: scalars.convert(v, element_type(out.dtype)),
-                    element_type(out.dtype))
+    final_t = element_type(out.dtype)
+    if final_t != i64:
+        res = _map1(res, lambda v: scalars.convert(v, final_t), final_t)
     if keepdims:
         res = _expand(res, keep, rank, sizes)
     return res

@@ -37,9 +37,9 @@ def transpose(x: ir.Value, perm: list[int]) -> ir.Value:
 
 def _static_ints(e: tir.Expr) -> list[int]:
     if isinstance(e, tir.TupleExpr):
-        return [int(i.value) for i in e.items]  # type: ignore[union-attr, arg-type]
+        return [scalars.static_int(i) for i in e.items]
     assert isinstance(e, tir.Const)
-    return [int(e.value)]  # type: ignore[arg-type]
+    return [scalars.static_int(e)]
 
 
 def _shape_values(em: "ExprEmitter", e: tir.Expr) -> list[ir.Value]:
@@ -283,7 +283,8 @@ def filled(em: "ExprEmitter", e: tir.Op) -> ir.Value:
             value = scalars.convert(em.value(e.args[1]), elem)
         else:
             value = scalars.const_like(elem, 1 if e.op == "ones" else 0)
-    return linalg.fill(value, outs=[empty(sizes, elem)])  # type: ignore[no-any-return]
+    filled: ir.Value = linalg.fill(value, outs=[empty(sizes, elem)])
+    return filled
 
 
 def arange(em: "ExprEmitter", e: tir.Op) -> ir.Value:

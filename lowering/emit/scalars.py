@@ -13,6 +13,13 @@ from mlir.dialects import arith, math
 from lowering.emit.context import is_bool, is_float
 
 
+def static_int(e: object) -> int:
+    """The int value of a constant (`tir.Const`) argument of an op (an axis, an index)."""
+    value = getattr(e, "value", None)
+    assert isinstance(value, int), e
+    return value
+
+
 def const_like(t: ir.Type, value: float | int | bool) -> ir.Value:
     """A constant of element type `t`."""
     if is_float(t):

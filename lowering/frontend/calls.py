@@ -84,7 +84,7 @@ def _nonempty_check(b: "ExprBuilder", node: ast.Call, op: str, args: list[tir.Ex
         axes = list(range(rank))
     else:
         items = axis.items if isinstance(axis, tir.TupleExpr) else (axis,)
-        axes = sorted({int(i.value) % rank for i in items  # type: ignore[call-overload]
+        axes = sorted({i.value % rank for i in items
                        if isinstance(i, tir.Const) and isinstance(i.value, int)} if rank else ())
     loc = b.loc(node)
     for ax in axes:
