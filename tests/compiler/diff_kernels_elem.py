@@ -50,50 +50,29 @@ def negate(x: Shaped[Tensor, "A B"]) -> tuple[T2, T2]:
 
 
 @kernel
-def float_fns(x: Shaped[Tensor, "A B"]) -> tuple[T2, T2, T2, T2, T2, T2, T2]:
+def float_fns(x: Shaped[Tensor, "A B"], p: Shaped[Tensor, "A B"]
+              ) -> tuple[T2, T2, T2, T2, T2, T2, T2, T2, T2, T2]:
+    """`p` is positive: log, sqrt, rsqrt."""
     return (dsl.exp(x), dsl.sin(x), dsl.cos(x), dsl.tanh(x), dsl.sigmoid(x), dsl.erf(x),
-            dsl.abs(x))
+            dsl.abs(x), dsl.log(p), dsl.sqrt(p), dsl.rsqrt(p))
 
 
 @kernel
-def positive_fns(x: Shaped[Tensor, "A B"]) -> tuple[T2, T2, T2]:
-    """`x` is positive: log, sqrt, rsqrt."""
-    return dsl.log(x), dsl.sqrt(x), dsl.rsqrt(x)
+def weak_float(x: Shaped[Tensor, "A B"], s: float, n: int
+               ) -> tuple[T2, T2, T2, T2, T2, T2, T2, T2, T2, T2]:
+    return (x * 2.5, 2 - x, x + 3, 1.5 / (dsl.abs(x) + 1), -0.5 * x, x * s, x + n, s - x,
+            x ** 2, dsl.abs(x) ** 0.5)
 
 
 @kernel
-def weak_float(x: Shaped[Tensor, "A B"]) -> tuple[T2, T2, T2, T2, T2]:
-    return x * 2.5, 2 - x, x + 3, 1.5 / (dsl.abs(x) + 1), -0.5 * x
+def weak_int(x: Shaped[Tensor, "A B"], n: int) -> tuple[T2, T2, T2, T2, T2, T2, T2, T2, T2]:
+    return x * 3, 2 - x, x // 3, x % -3, -x + 1, x * n, n - x, x // n, x ** 2
 
 
 @kernel
-def weak_int(x: Shaped[Tensor, "A B"]) -> tuple[T2, T2, T2, T2, T2]:
-    return x * 3, 2 - x, x // 3, x % -3, -x + 1
-
-
-@kernel
-def scalar_params(x: Shaped[Tensor, "A B"], s: float, n: int) -> tuple[T2, T2, T2]:
-    return x * s, x + n, s - x
-
-
-@kernel
-def int_params(x: Shaped[Tensor, "A B"], n: int) -> tuple[T2, T2, T2]:
-    return x * n, n - x, x // n
-
-
-@kernel
-def bcast_row(x: Shaped[Tensor, "A B"], y: Shaped[Tensor, "B"]) -> tuple[T2, T2]:
-    return x + y, y * x
-
-
-@kernel
-def bcast_col(x: Shaped[Tensor, "A B"], y: Shaped[Tensor, "A 1"]) -> tuple[T2, T2]:
-    return x - y, dsl.maximum(y, x)
-
-
-@kernel
-def bcast_outer(x: Shaped[Tensor, "A 1"], y: Shaped[Tensor, "1 B"]) -> Shaped[Tensor, "A B"]:
-    return x * y
+def bcast(x: Shaped[Tensor, "A B"], r: Shaped[Tensor, "B"], c: Shaped[Tensor, "A 1"],
+          o: Shaped[Tensor, "1 B"]) -> tuple[T2, T2, T2, T2, T2]:
+    return x + r, r * x, x - c, dsl.maximum(c, x), c * o
 
 
 @kernel
@@ -150,13 +129,9 @@ def mixed_promote(x: Shaped[Tensor, "A B"], y: Shaped[Tensor, "A B"]) -> tuple[T
 
 
 @kernel
-def rank1(x: Shaped[Tensor, "N"], y: Shaped[Tensor, "N"]) -> Shaped[Tensor, "N"]:
-    return x * y - x
-
-
-@kernel
-def rank0(x: Shaped[Tensor, ""], y: Shaped[Tensor, ""]) -> Shaped[Tensor, ""]:
-    return x * y + x
+def ranks01(x: Shaped[Tensor, "N"], y: Shaped[Tensor, "N"], u: Shaped[Tensor, ""],
+            v: Shaped[Tensor, ""]) -> tuple[Shaped[Tensor, "N"], Shaped[Tensor, ""]]:
+    return x * y - x, u * v + u
 
 
 @kernel

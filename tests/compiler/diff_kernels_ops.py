@@ -24,16 +24,13 @@ def mean2(x: Shaped[Tensor, "A B"]) -> tuple[T0, Shaped[Tensor, "B"], Shaped[Ten
 
 
 @kernel
-def max_min2(x: Shaped[Tensor, "A B"]) -> tuple[T0, Shaped[Tensor, "B"], Shaped[Tensor, "A 1"],
-                                                T0, Shaped[Tensor, "A"], Shaped[Tensor, "1 B"]]:
+def max_min2(x: Shaped[Tensor, "A B"]) -> tuple[
+        T0, Shaped[Tensor, "B"], Shaped[Tensor, "A 1"], T0, Shaped[Tensor, "A"],
+        Shaped[Tensor, "1 B"], Int64[Tensor, ""], Int64[Tensor, "B"], Int64[Tensor, "A 1"],
+        Int64[Tensor, "A"]]:
     return (dsl.max(x), dsl.max(x, axis=0), dsl.max(x, axis=-1, keepdims=True),
-            dsl.min(x), dsl.min(x, axis=1), dsl.min(x, axis=(0,), keepdims=True))
-
-
-@kernel
-def argmax2(x: Shaped[Tensor, "A B"]) -> tuple[Int64[Tensor, ""], Int64[Tensor, "B"],
-                                               Int64[Tensor, "A 1"], Int64[Tensor, "A"]]:
-    return (dsl.argmax(x), dsl.argmax(x, axis=0), dsl.argmax(x, axis=1, keepdims=True),
+            dsl.min(x), dsl.min(x, axis=1), dsl.min(x, axis=(0,), keepdims=True),
+            dsl.argmax(x), dsl.argmax(x, axis=0), dsl.argmax(x, axis=1, keepdims=True),
             dsl.argmax(x, axis=-1))
 
 
@@ -46,70 +43,44 @@ def reduce3(x: Shaped[Tensor, "A B C"]) -> tuple[Shaped[Tensor, "B"], Shaped[Ten
 
 # --- matmul -----------------------------------------------------------------------------
 @kernel
-def mm(a: Shaped[Tensor, "M K"], b: Shaped[Tensor, "K N"]) -> Shaped[Tensor, "M N"]:
-    return a @ b
-
-
-@kernel
-def mv(a: Shaped[Tensor, "M K"], v: Shaped[Tensor, "K"], w: Shaped[Tensor, "M"]
-       ) -> tuple[Shaped[Tensor, "M"], Shaped[Tensor, "K"], Shaped[Tensor, ""]]:
-    return a @ v, w @ a, dsl.matmul(v, v)
-
-
-@kernel
-def bmm(a: Shaped[Tensor, "B M K"], b: Shaped[Tensor, "B K N"], c: Shaped[Tensor, "K N"],
-        v: Shaped[Tensor, "K"]) -> tuple[Shaped[Tensor, "B M N"], Shaped[Tensor, "B M N"],
-                                         Shaped[Tensor, "B M"]]:
-    return a @ b, dsl.matmul(a, c), a @ v
-
-
-@kernel
-def bmm_bcast(a: Shaped[Tensor, "1 M K"], b: Shaped[Tensor, "B K N"],
-              c: Shaped[Tensor, "P 1 M K"]) -> tuple[Shaped[Tensor, "B M N"],
-                                                     Shaped[Tensor, "P B M N"]]:
-    return a @ b, c @ b
+def matmuls(a: Shaped[Tensor, "M K"], b: Shaped[Tensor, "K N"], v: Shaped[Tensor, "K"],
+            w: Shaped[Tensor, "M"], a3: Shaped[Tensor, "B M K"], b3: Shaped[Tensor, "B K N"],
+            a1: Shaped[Tensor, "1 M K"], a4: Shaped[Tensor, "P 1 M K"]) -> tuple[
+        Shaped[Tensor, "M N"], Shaped[Tensor, "M"], Shaped[Tensor, "K"], Shaped[Tensor, ""],
+        Shaped[Tensor, "B M N"], Shaped[Tensor, "B M N"], Shaped[Tensor, "B M"],
+        Shaped[Tensor, "B M N"], Shaped[Tensor, "P B M N"]]:
+    return (a @ b, a @ v, w @ a, dsl.matmul(v, v), a3 @ b3, dsl.matmul(a3, b), a3 @ v,
+            a1 @ b3, a4 @ b3)
 
 
 # --- shape ------------------------------------------------------------------------------
 @kernel
-def shapes2(x: Shaped[Tensor, "A B"]) -> tuple[
+def shapes_a(x: Shaped[Tensor, "A B"], x3: Shaped[Tensor, "A B C"],
+             s: Shaped[Tensor, "A 1 B 1"]) -> tuple[
         Shaped[Tensor, "A*B"], Shaped[Tensor, "B A"], Shaped[Tensor, "B A"],
         Shaped[Tensor, "B A"], Shaped[Tensor, "1 A B"], Shaped[Tensor, "A B 1"],
-        Shaped[Tensor, "B A"]]:
+        Shaped[Tensor, "B A"], Shaped[Tensor, "C A B"], Shaped[Tensor, "A C B"],
+        Shaped[Tensor, "A B*C"], Shaped[Tensor, "A 1 B C"], Shaped[Tensor, "A B 1"],
+        Shaped[Tensor, "A 1 B"], Shaped[Tensor, "A B"], T2]:
     n = x.shape[0]
     m = x.shape[1]
     return (dsl.reshape(x, (-1,)), dsl.reshape(x, (m, n)), x.T, dsl.matrix_transpose(x),
-            dsl.expand_dims(x, 0), dsl.expand_dims(x, -1), dsl.permute_dims(x, (1, 0)))
+            dsl.expand_dims(x, 0), dsl.expand_dims(x, -1), dsl.permute_dims(x, (1, 0)),
+            dsl.permute_dims(x3, (2, 0, 1)), dsl.matrix_transpose(x3),
+            dsl.reshape(x3, (x3.shape[0], -1)), dsl.expand_dims(x3, 1),
+            dsl.squeeze(s, 1), dsl.squeeze(s, -1), dsl.squeeze(s, (1, 3)), dsl.zeros_like(x))
 
 
 @kernel
-def shapes3(x: Shaped[Tensor, "A B C"]) -> tuple[
-        Shaped[Tensor, "C A B"], Shaped[Tensor, "A C B"], Shaped[Tensor, "A B*C"],
-        Shaped[Tensor, "A 1 B C"]]:
-    return (dsl.permute_dims(x, (2, 0, 1)), dsl.matrix_transpose(x),
-            dsl.reshape(x, (x.shape[0], -1)), dsl.expand_dims(x, 1))
-
-
-@kernel
-def squeeze(x: Shaped[Tensor, "A 1 B 1"]) -> tuple[Shaped[Tensor, "A B 1"],
-                                                   Shaped[Tensor, "A 1 B"],
-                                                   Shaped[Tensor, "A B"]]:
-    return dsl.squeeze(x, 1), dsl.squeeze(x, -1), dsl.squeeze(x, (1, 3))
-
-
-@kernel
-def broadcast(x: Shaped[Tensor, "1 B"], y: Shaped[Tensor, "B"], n: int
-              ) -> tuple[Shaped[Tensor, "n B"], Shaped[Tensor, "2 n B"]]:
-    return dsl.broadcast_to(x, (n, x.shape[1])), dsl.broadcast_to(y, (2, n, y.shape[0]))
-
-
-@kernel
-def concat_stack(x: Shaped[Tensor, "A B"], y: Shaped[Tensor, "C B"], z: Shaped[Tensor, "A B"]
-                 ) -> tuple[Shaped[Tensor, "A+C B"], Shaped[Tensor, "A 2*B"],
-                            Shaped[Tensor, "2 A B"], Shaped[Tensor, "A B 2"],
-                            Shaped[Tensor, "A+C+A B"]]:
-    return (dsl.concat([x, y], axis=0), dsl.concat((x, z), axis=-1), dsl.stack([x, z], axis=0),
-            dsl.stack([x, z], axis=-1), dsl.concat([x, y, z], axis=0))
+def shapes_b(r: Shaped[Tensor, "1 B"], y: Shaped[Tensor, "B"], n: int,
+             x: Shaped[Tensor, "A B"], y2: Shaped[Tensor, "C B"], z: Shaped[Tensor, "A B"]
+             ) -> tuple[Shaped[Tensor, "n B"], Shaped[Tensor, "2 n B"],
+                        Shaped[Tensor, "A+C B"], Shaped[Tensor, "A 2*B"],
+                        Shaped[Tensor, "2 A B"], Shaped[Tensor, "A B 2"],
+                        Shaped[Tensor, "A+C+A B"]]:
+    return (dsl.broadcast_to(r, (n, r.shape[1])), dsl.broadcast_to(y, (2, n, y.shape[0])),
+            dsl.concat([x, y2], axis=0), dsl.concat((x, z), axis=-1), dsl.stack([x, z], axis=0),
+            dsl.stack([x, z], axis=-1), dsl.concat([x, y2, z], axis=0))
 
 
 # --- creation ---------------------------------------------------------------------------
@@ -138,24 +109,17 @@ def create_f64(n: int, v: float) -> tuple[Shaped[Tensor, "n"], Shaped[Tensor, "n
 
 # --- indexing ---------------------------------------------------------------------------
 @kernel
-def index2(x: Shaped[Tensor, "A B"], i: int, j: int) -> tuple[
+def indexing(x: Shaped[Tensor, "A B"], i: int, j: int, lo: int, hi: int,
+             x3: Shaped[Tensor, "A B C"], k: int) -> tuple[
         Shaped[Tensor, "B"], T0, Shaped[Tensor, "A"], Shaped[Tensor, "A"],
-        Shaped[Tensor, "1 A B"], Shaped[Tensor, "B"]]:
-    return x[i], x[i, j], x[:, j], x[..., j], x[None], x[-1]
-
-
-@kernel
-def slices(x: Shaped[Tensor, "A B"], lo: int, hi: int) -> tuple[
+        Shaped[Tensor, "1 A B"], Shaped[Tensor, "B"],
         Shaped[Tensor, "hi-lo B"], Shaped[Tensor, "(A+1)//2 B"], Shaped[Tensor, "A (B+2)//3"],
-        Shaped[Tensor, "A-lo B"]]:
-    return x[lo:hi], x[::2], x[:, ::3], x[lo:]
-
-
-@kernel
-def index3(x: Shaped[Tensor, "A B C"], i: int) -> tuple[
+        Shaped[Tensor, "A-lo B"],
         Shaped[Tensor, "A B"], Shaped[Tensor, "B C"], Shaped[Tensor, "A C"],
         Shaped[Tensor, "A 1 B C"]]:
-    return x[..., i], x[i], x[:, i], x[:, None]
+    return (x[i], x[i, j], x[:, j], x[..., j], x[None], x[-1],
+            x[lo:hi], x[::2], x[:, ::3], x[lo:],
+            x3[..., k], x3[k], x3[:, k], x3[:, None])
 
 
 @kernel
