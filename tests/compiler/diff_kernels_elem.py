@@ -137,3 +137,15 @@ def ranks01(x: Shaped[Tensor, "N"], y: Shaped[Tensor, "N"], u: Shaped[Tensor, ""
 @kernel
 def rank3(x: Shaped[Tensor, "A B C"], y: Shaped[Tensor, "B 1"]) -> Shaped[Tensor, "A B C"]:
     return x - y
+
+
+@kernel
+def scalar_mix(x: Shaped[Tensor, "A B"], c: Bool[Tensor, "A B"]) -> tuple[
+        Bool[Tensor, "A B"], Bool[Tensor, "A B"], Bool[Tensor, "A B"], T2, T2, T2]:
+    return x < 1, 2 >= x, x == 0, dsl.where(c, 1, x), dsl.maximum(x, 0), dsl.minimum(2, x)
+
+
+@kernel
+def where_promote(c: Bool[Tensor, "A B"], x: Shaped[Tensor, "A B"], y: Shaped[Tensor, "A B"]
+                  ) -> Shaped[Tensor, "A B"]:
+    return dsl.where(c, x, y)

@@ -221,3 +221,43 @@ def test_unknown_dims_match(dtype: np.dtype[Any], a: int, b: int, seed: int) -> 
 def test_broadcastable_dim_of_size_one() -> None:
     x = np.arange(6, dtype=np.float32).reshape(2, 3)
     check(K.broadcastable, x, np.ones((1, 3), np.float32))
+
+
+@pytest.mark.parametrize("dtype", NUMERIC, ids=ids(NUMERIC))
+@SETTINGS
+@given(a=dims, b=dims, seed=seeds, how=hows)
+def test_scalars_in_comparisons_and_functions(dtype: np.dtype[Any], a: int, b: int, seed: int,
+                                              how: int) -> None:
+    rng = np.random.default_rng(seed)
+    x = strided(rng, values(rng, (a, b), dtype, -3, 3), how)
+    check(K.scalar_mix, x, values(rng, (a, b), BOOL))
+
+
+@pytest.mark.parametrize("dx,dy", PROMOTIONS)
+def test_where_promotion(dx: str, dy: str) -> None:
+    from diff_helpers import BF16
+    dts = {d: (BF16 if d == "bfloat16" else np.dtype(d)) for d in (dx, dy)}
+    rng = np.random.default_rng(1)
+    check(K.where_promote, values(rng, (3, 4), BOOL), values(rng, (3, 4), dts[dx]),
+          values(rng, (3, 4), dts[dy]))
+
+
+@pytest.mark.parametrize("dtype", INTS, ids=ids(INTS))
+@SETTINGS
+@given(a=dims, b=dims, seed=seeds)
+def test_int_extremes(dtype: np.dtype[Any], a: int, b: int, seed: int) -> None:
+    """Full-range ints (wrap-around like numpy; INT_MIN // -1 wraps; // and % by 0 give 0)."""
+    info = np.iinfo(dtype)
+    rng = np.random.default_rng(seed)
+    special = np.array([info.min, info.max, -1, 0, 1], dtype=dtype)
+
+    def full(shape: tuple[int, ...]) -> np.ndarray:
+        v = rng.integers(info.min, info.max, size=shape, dtype=dtype, endpoint=True)
+        return np.where(rng.random(shape) < 0.5, rng.choice(special, size=shape), v)
+    x, y = full((a, b)), full((a, b))
+    with np.errstate(all="ignore"):
+        check(K.arith, x, y)
+        check(K.floordiv_mod, x, y)
+        check(K.negate, x)
+        check(K.compare, x, y)
+        check(K.astype_all, x)
