@@ -220,10 +220,30 @@ def matmul(em: "ExprEmitter", e: tir.Op) -> ir.Value:
     return res
 
 
+def all_nonneg(em: "ExprEmitter", e: tir.Op) -> ir.Value:
+    """Whether every element of an integer tensor is >= 0 (an i1)."""
+    x = em.value(e.args[0])
+    rank = ir.RankedTensorType(x.type).rank
+    i8 = ir.IntegerType.get_signless(8)  # no i1 tensors (see lowering.widen_i1)
+    init = linalg.fill(scalars.const_like(i8, 1), outs=[empty([], i8)])
+
+    def body(args: list[ir.Value]) -> list[ir.Value]:
+        ok = arith.CmpIOp(arith.CmpIPredicate.sge, args[0],
+                          scalars.const_like(args[0].type, 0)).result
+        return [arith.AndIOp(args[1], arith.ExtUIOp(i8, ok).result).result]
+    red = generic([(x, affine_map(rank, list(range(rank))))], [(init, affine_map(rank, []))],
+                  [REDUCTION] * rank, body)[0]
+    flag = tensor.ExtractOp(red, []).result
+    result: ir.Value = arith.CmpIOp(arith.CmpIPredicate.ne, flag,
+                                    scalars.const_like(i8, 0)).result
+    return result
+
+
 def handlers(em: "ExprEmitter") -> dict[str, Callable[[tir.Op], Any]]:
     out: dict[str, Callable[[tir.Op], Any]] = {
         k: (lambda e: reduce(em, e)) for k in ("sum", "max", "min", "mean", "argmax")}
     out["matmul"] = lambda e: matmul(em, e)
+    out["all_nonneg"] = lambda e: all_nonneg(em, e)
     return out
 
 

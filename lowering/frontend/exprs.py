@@ -184,11 +184,26 @@ class ExprBuilder:
             zero = self.int_const(self.loc(node), 0)
             self.check(self.loc(node), self.scalar_op(self.loc(node), "ne", b, zero),
                        "ZeroDivisionError", "integer division or modulo by zero")
+        if op == "pow" and isinstance(t, TensorV) and _kind_of(t) == "int":
+            self.int_pow_check(self.loc(node), b)
         if op == "matmul":
             self.matmul_checks(self.loc(node), a, b)
         else:
             self.broadcast_checks(self.loc(node), op, [a, b])
         return tir.Op(self.loc(node), t, op, (a, b))
+
+    def int_pow_check(self, loc: SourceLoc, exponent: tir.Expr) -> None:
+        """Integer `**` with a negative exponent raises ValueError (as numpy does)."""
+        if isinstance(exponent, tir.Const):
+            if isinstance(exponent.value, int) and exponent.value >= 0:
+                return
+            cond: tir.Expr = tir.Const(loc, BOOL, False)
+        elif isinstance(exponent.type, TensorV):
+            cond = tir.Op(loc, BOOL, "all_nonneg", (exponent,))
+        else:
+            cond = self.scalar_op(loc, "ge", exponent, self.int_const(loc, 0))
+        self.check(loc, cond, "ValueError",
+                   "Integers to negative integer powers are not allowed.")
 
     def matmul_checks(self, loc: SourceLoc, a: tir.Expr, b: tir.Expr) -> None:
         """Run-time checks of `a @ b`: the contracted dims agree, and the batch dims

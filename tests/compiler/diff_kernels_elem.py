@@ -149,3 +149,8 @@ def scalar_mix(x: Shaped[Tensor, "A B"], c: Bool[Tensor, "A B"]) -> tuple[
 def where_promote(c: Bool[Tensor, "A B"], x: Shaped[Tensor, "A B"], y: Shaped[Tensor, "A B"]
                   ) -> Shaped[Tensor, "A B"]:
     return dsl.where(c, x, y)
+
+
+@kernel
+def pow_param(x: Shaped[Tensor, "A B"], n: int) -> tuple[T2, T2]:
+    return x ** n, 2 ** x

@@ -261,3 +261,15 @@ def test_int_extremes(dtype: np.dtype[Any], a: int, b: int, seed: int) -> None:
         check(K.negate, x)
         check(K.compare, x, y)
         check(K.astype_all, x)
+
+
+@pytest.mark.parametrize("dtype", INTS, ids=ids(INTS))
+@SETTINGS
+@given(a=dims, b=dims, seed=seeds, n=st.integers(-2, 3))
+def test_int_pow_negative_exponent_raises(dtype: np.dtype[Any], a: int, b: int, seed: int,
+                                          n: int) -> None:
+    """Integer `**` with any negative exponent raises ValueError in both (numpy's rule)."""
+    rng = np.random.default_rng(seed)
+    x, y = values(rng, (a, b), dtype, -3, 3), values(rng, (a, b), dtype, -1, 3)
+    check(K.power, x, y)
+    check(K.pow_param, x, n)
