@@ -154,3 +154,11 @@ def where_promote(c: Bool[Tensor, "A B"], x: Shaped[Tensor, "A B"], y: Shaped[Te
 @kernel
 def pow_param(x: Shaped[Tensor, "A B"], n: int) -> tuple[T2, T2]:
     return x ** n, 2 ** x
+
+
+@kernel
+def astype_bool_float(x: Shaped[Tensor, "A B"]) -> tuple[
+        Shaped[Tensor, "A B"], Shaped[Tensor, "A B"], Shaped[Tensor, "A B"],
+        Shaped[Tensor, "A B"], Shaped[Tensor, "A B"]]:
+    return (dsl.astype(x, dsl.bool), dsl.astype(x, dsl.float16), dsl.astype(x, dsl.bfloat16),
+            dsl.astype(x, dsl.float32), dsl.astype(x, dsl.float64))

@@ -273,3 +273,20 @@ def test_int_pow_negative_exponent_raises(dtype: np.dtype[Any], a: int, b: int, 
     x, y = values(rng, (a, b), dtype, -3, 3), values(rng, (a, b), dtype, -1, 3)
     check(K.power, x, y)
     check(K.pow_param, x, n)
+
+
+SPECIAL = [0.0, -0.0, 1e-30, -1e-30, 1.0, -1.0, 20.0, -20.0, 88.0, -88.0, 100.0, -100.0,
+           1e4, -1e4, np.inf, -np.inf, np.nan]
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=ids(FLOATS))
+def test_special_values(dtype: np.dtype[Any]) -> None:
+    x = np.array([SPECIAL], np.float64).astype(dtype)
+    with np.errstate(all="ignore"):
+        check(K.float_fns, x, x, loose=True)
+        check(K.negate, x)
+        check(K.compare, x, x[:, ::-1])
+        check(K.floordiv_mod, x, x[:, ::-1])
+        check(K.truediv, x, x[:, ::-1])
+    y = np.array([[0.0, -0.0, 0.5, -0.5, 1.5, -2.5, 1e-30, np.inf, -np.inf, np.nan]], dtype)
+    check(K.astype_bool_float, y)
