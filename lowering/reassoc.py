@@ -23,7 +23,7 @@ def _is_out(value: ir.Value, block: ir.Block, first_out: int) -> bool:
     """Whether `value` is one of the block's output (accumulator) arguments."""
     if not isinstance(value.owner, ir.Block) or value.owner != block:
         return False
-    return ir.BlockArgument(value).arg_number >= first_out
+    return bool(ir.BlockArgument(value).arg_number >= first_out)
 
 
 def _mark(generic: ir.Operation, flag: ir.Attribute) -> None:
