@@ -145,12 +145,14 @@ class ExprEmitter:
                      out_rank: int, fn: Callable[[list[ir.Value]], ir.Value]) -> ir.Value:
         """Elementwise over tensor and scalar operands; each element converted to `compute`."""
         tensors: list[tuple[ir.Value, list[bool]]] = []
+        statics: list[list[Dim | None]] = []
         slots: list[tuple[str, Any]] = []
         for a in args:
             t, s, ones = self.operand(a, compute)
             if t is not None:
                 slots.append(("t", len(tensors)))
                 tensors.append((t, ones))
+                statics.append(static_dims(a.type))
             else:
                 slots.append(("s", s))
 
@@ -158,7 +160,7 @@ class ExprEmitter:
             vals = [scalars.convert(elems[x], compute) if kind == "t" else x
                     for kind, x in slots]
             return fn(vals)
-        return elementwise(tensors, out_rank, out_elem, body)
+        return elementwise(tensors, out_rank, out_elem, body, statics)
 
     def binary(self, e: tir.Op) -> ir.Value:
         a, b = e.args
@@ -190,18 +192,20 @@ class ExprEmitter:
     def map_elements_mixed(self, args: list[tuple[tir.Expr, ir.Type]], out_elem: ir.Type,
                            out_rank: int, fn: Callable[[list[ir.Value]], ir.Value]) -> ir.Value:
         tensors: list[tuple[ir.Value, list[bool]]] = []
+        statics: list[list[Dim | None]] = []
         slots: list[tuple[str, Any, ir.Type]] = []
         for a, t in args:
             v, s, ones = self.operand(a, t)
             if v is not None:
                 slots.append(("t", len(tensors), t))
                 tensors.append((v, ones))
+                statics.append(static_dims(a.type))
             else:
                 slots.append(("s", s, t))
 
         def body(elems: list[ir.Value]) -> ir.Value:
             return fn([scalars.convert(elems[x], t) if k == "t" else x for k, x, t in slots])
-        return elementwise(tensors, out_rank, out_elem, body)
+        return elementwise(tensors, out_rank, out_elem, body, statics)
 
     def astype(self, e: tir.Op) -> ir.Value:
         out = e.type
@@ -217,6 +221,12 @@ class ExprEmitter:
 def rank_of(t: Value) -> int:
     assert isinstance(t, TensorV) and t.shape.var is None
     return len(t.shape.prefix)
+
+
+def static_dims(t: Value) -> list[Dim | None]:
+    """A tensor's dims as the checker knows them (None: unknown)."""
+    assert isinstance(t, TensorV)
+    return [d if isinstance(d, Dim) else None for d in t.shape.prefix]
 
 
 def known_ones(t: TensorV) -> list[bool]:

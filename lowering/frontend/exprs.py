@@ -232,15 +232,15 @@ class ExprBuilder:
                        f"`@`: {what} {{a}} and {{b}} do not match", sa, sb)
 
     def broadcast_checks(self, loc: SourceLoc, op: str, args: list[tir.Expr]) -> None:
-        """Run-time checks that the tensor operands of an elementwise op agree in every dim
-        the checker cannot prove equal. Broadcasting is static (only dims known to be 1
-        broadcast), so a dim of unknown size must equal the others at run time."""
+        """Run-time checks that the tensor operands of an elementwise op broadcast together
+        in every dim the checker cannot prove equal (numpy's rule: the sizes there are equal
+        or 1; the emitter broadcasts a size-1 operand at run time)."""
         tensors = [a for a in args if isinstance(a.type, TensorV) and a.type.shape.var is None]
         if len(tensors) < 2:
             return
         ranks = [len(t.type.shape.prefix) for t in tensors]  # type: ignore[union-attr]
         for j in range(1, max(ranks) + 1):
-            ref: tuple[tir.Expr, int, Dim | None] | None = None
+            cands: list[tuple[tir.Expr, int, Dim | None]] = []
             for t, rank in zip(tensors, ranks):
                 if j > rank:
                     continue
@@ -248,17 +248,20 @@ class ExprBuilder:
                 dim = d if isinstance(d, Dim) else None
                 if dim is not None and dim.const_value == 1:
                     continue
-                if ref is None:
-                    ref = (t, rank - j, dim)
-                    continue
-                if dim is not None and dim == ref[2]:
-                    continue
-                da = self.scalar_op(loc, "dim", ref[0], self.int_const(loc, ref[1]))
-                db = self.scalar_op(loc, "dim", t, self.int_const(loc, rank - j))
-                self.check(loc, self.scalar_op(loc, "eq", da, db), "ShapeError",
-                           f"`{op}`: operand dims {{a}} and {{b}} do not match (axis {-j}; a "
-                           "compiled kernel broadcasts only dims its annotations give as 1)",
-                           da, db)
+                cands.append((t, rank - j, dim))
+            if len(cands) < 2 or all(c[2] is not None and c[2] == cands[0][2] for c in cands):
+                continue
+            one = self.int_const(loc, 1)
+            sizes = [self.scalar_op(loc, "dim", t, self.int_const(loc, k)) for t, k, _ in cands]
+            out: tir.Expr = sizes[0]
+            for size in sizes[1:]:
+                out = tir.Op(loc, INT, "select", (self.scalar_op(loc, "eq", out, one), size, out))
+            for size in sizes[1:]:
+                ok = tir.Op(loc, BOOL, "bool_or", (self.scalar_op(loc, "eq", size, one),
+                                                   self.scalar_op(loc, "eq", size, out)))
+                self.check(loc, ok, "ShapeError",
+                           f"`{op}`: operand dims {{a}} and {{b}} do not broadcast (axis {-j})",
+                           sizes[0], size)
 
     def _UnaryOp(self, node: ast.UnaryOp) -> tir.Expr:
         x = self.expr(node.operand)

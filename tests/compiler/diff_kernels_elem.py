@@ -162,3 +162,9 @@ def astype_bool_float(x: Shaped[Tensor, "A B"]) -> tuple[
         Shaped[Tensor, "A B"], Shaped[Tensor, "A B"]]:
     return (dsl.astype(x, dsl.bool), dsl.astype(x, dsl.float16), dsl.astype(x, dsl.bfloat16),
             dsl.astype(x, dsl.float32), dsl.astype(x, dsl.float64))
+
+
+@kernel
+def unknown_chain(x: Shaped[Tensor, "A B"], y: Shaped[Tensor, "_ _"], z: Shaped[Tensor, "_ 1"]
+                  ) -> Shaped[Tensor, "A B"]:
+    return dsl.where(x == y, z, y)
