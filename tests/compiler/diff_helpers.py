@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import ml_dtypes
 import numpy as np
@@ -109,7 +109,3 @@ def check(kernel: Any, *args: Any, loose: bool = False) -> Any:
     got = kernel(*args)
     assert_same(got, want, loose)
     return want
-
-
-def each(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return fn

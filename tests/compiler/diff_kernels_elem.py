@@ -71,8 +71,9 @@ def weak_int(x: Shaped[Tensor, "A B"], n: int) -> tuple[T2, T2, T2, T2, T2, T2, 
 
 @kernel
 def bcast(x: Shaped[Tensor, "A B"], r: Shaped[Tensor, "B"], c: Shaped[Tensor, "A 1"],
-          o: Shaped[Tensor, "1 B"]) -> tuple[T2, T2, T2, T2, T2]:
-    return x + r, r * x, x - c, dsl.maximum(c, x), c * o
+          o: Shaped[Tensor, "1 B"], x3: Shaped[Tensor, "C A B"]
+          ) -> tuple[T2, T2, T2, T2, T2, Shaped[Tensor, "C A B"]]:
+    return x + r, r * x, x - c, dsl.maximum(c, x), c * o, x3 - c
 
 
 @kernel
@@ -132,11 +133,6 @@ def mixed_promote(x: Shaped[Tensor, "A B"], y: Shaped[Tensor, "A B"]) -> tuple[T
 def ranks01(x: Shaped[Tensor, "N"], y: Shaped[Tensor, "N"], u: Shaped[Tensor, ""],
             v: Shaped[Tensor, ""]) -> tuple[Shaped[Tensor, "N"], Shaped[Tensor, ""]]:
     return x * y - x, u * v + u
-
-
-@kernel
-def rank3(x: Shaped[Tensor, "A B C"], y: Shaped[Tensor, "B 1"]) -> Shaped[Tensor, "A B C"]:
-    return x - y
 
 
 @kernel
