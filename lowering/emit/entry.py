@@ -65,7 +65,16 @@ def glue_text(abi: KernelABI, loc: tir.SourceLoc, impl_type: str) -> str:
     decl = impl_type.replace("(", "(", 1)
     lines.append(f"func.func private @{sym}__impl{decl}")
     lines += _entry_lines(abi, impl_type)
-    return "\n".join(lines)
+    return "\n".join(_located(line, _loc_text(loc)) for line in lines)
+
+
+def _located(line: str, loc: str) -> str:
+    """The line with the kernel's location on the op it ends (lines opening a region get it
+    after their closing brace)."""
+    body = line.rstrip()
+    if not body or body.endswith("{"):
+        return line
+    return f"{body} {loc}"
 
 
 def _entry_lines(abi: KernelABI, impl_type: str) -> list[str]:
