@@ -47,22 +47,31 @@ def _shape_values(em: "ExprEmitter", e: tir.Expr) -> list[ir.Value]:
     return [to_index(em.value(i)) for i in items]
 
 
-def reshape(em: "ExprEmitter", e: tir.Op) -> ir.Value:
+def _element_counts(em: "ExprEmitter", e: tir.Op
+                    ) -> tuple[ir.Value, list[ir.Value], ir.Value, ir.Value]:
+    """For `reshape(x, shape)`: x, the requested sizes, x's element count, and the product
+    of the requested sizes other than -1."""
     x = em.value(e.args[0])
     new = _shape_values(em, e.args[1])
-    # -1 takes the remaining size
     total = index_const(1)
     for s in dims_of(x):
         total = arith.MulIOp(total, s).result
     known = index_const(1)
-    minus1 = index_const(-1)
     for s in new:
-        is_m1 = arith.CmpIOp(arith.CmpIPredicate.eq, s, minus1).result
-        known = arith.MulIOp(known, arith.SelectOp(is_m1, index_const(1), s).result).result
-    safe = arith.MaxUIOp(known, index_const(1)).result
-    rest = arith.DivUIOp(total, safe).result
-    sizes = [arith.SelectOp(arith.CmpIOp(arith.CmpIPredicate.eq, s, minus1).result, rest,
-                            s).result for s in new]
+        known = arith.MulIOp(known, arith.SelectOp(_is_minus1(s), index_const(1), s).result
+                             ).result
+    return x, new, total, known
+
+
+def _is_minus1(s: ir.Value) -> ir.Value:
+    return arith.CmpIOp(arith.CmpIPredicate.eq, s, index_const(-1)).result
+
+
+def reshape(em: "ExprEmitter", e: tir.Op) -> ir.Value:
+    x, new, total, known = _element_counts(em, e)
+    # -1 takes the remaining size
+    rest = arith.DivUIOp(total, arith.MaxUIOp(known, index_const(1)).result).result
+    sizes = [arith.SelectOp(_is_minus1(s), rest, s).result for s in new]
     elem = ir.RankedTensorType(x.type).element_type
     contiguous = linalg.copy(x, outs=[empty(dims_of(x), elem)])
     return _via_flat(contiguous, sizes, elem)
@@ -102,22 +111,15 @@ def _via_flat(x: ir.Value, sizes: list[ir.Value], elem: ir.Type) -> ir.Value:
 
 def reshape_ok(em: "ExprEmitter", e: tir.Op) -> ir.Value:
     """Whether `reshape(x, shape)` keeps the element count (one -1 takes the rest)."""
-    x = em.value(e.args[0])
-    new = _shape_values(em, e.args[1])
-    total = index_const(1)
-    for s in dims_of(x):
-        total = arith.MulIOp(total, s).result
-    known = index_const(1)
-    minus1 = index_const(-1)
+    _, new, total, known = _element_counts(em, e)
     holes = index_const(0)
     ok = arith.ConstantOp(ir.IntegerType.get_signless(1), 1).result
     for s in new:
-        is_m1 = arith.CmpIOp(arith.CmpIPredicate.eq, s, minus1).result
+        is_m1 = _is_minus1(s)
         holes = arith.AddIOp(holes, arith.IndexCastOp(ir.IndexType.get(), arith.ExtUIOp(
             ir.IntegerType.get_signless(64), is_m1).result).result).result
         nonneg = arith.CmpIOp(arith.CmpIPredicate.sge, s, index_const(0)).result
         ok = arith.AndIOp(ok, arith.OrIOp(nonneg, is_m1).result).result
-        known = arith.MulIOp(known, arith.SelectOp(is_m1, index_const(1), s).result).result
     exact = arith.CmpIOp(arith.CmpIPredicate.eq, known, total).result
     safe = arith.MaxSIOp(known, index_const(1)).result
     divides = arith.AndIOp(
