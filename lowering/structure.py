@@ -1,10 +1,13 @@
 """Structured control flow: `return`, `break`, `continue` and failing checks become flags.
 
 MLIR's `scf` regions have no early exits, so this stage rewrites the typed IR: a jump sets a
-flag (`%ret`: the kernel has returned or failed; `%brkN`/`%contN`: loop N breaks or continues),
-the statements after it run under `if not flags`, a loop that can be left early becomes a
-`while` whose condition tests the flags, and a return stores its value in `%retvalK`. After this
-stage the IR has no `Return`, `Break`, `Continue` or `Check`.
+flag (`%ret`: the kernel has returned or failed; `%brkN`/`%contN`: loop N breaks or continues;
+`<scope>%ret`: an inlined kernel call has returned), the statements after it run under
+`if not flags` (only the flags that the jump may have set), a loop that can be left early
+becomes a `while` whose condition tests the flags, and a return stores its value in
+`%retvalK` (in the call's result variable inside an inlined call). A call's flag stays inside
+the call: the caller goes on after it. After this stage the IR has no `Return`, `Break`,
+`Continue`, `Check` or `Inlined`.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from dataclasses import dataclass
 
 from lowering import tir
 from typecheck.dims import Dim
-from typecheck.values import ScalarV, TensorV, TupleV, Value
+from typecheck.values import NoneV, ScalarV, TensorV, TupleV, Value
 
 BOOL = ScalarV("bool")
 INT = ScalarV("int")
 RET = "%ret"
+Flags = set[str]
 STATUS = "%status"
 
 
@@ -33,10 +37,33 @@ class _Loop:
     num: int
 
 
+@dataclass
+class _Call:
+    """The inlined call that a `Return` leaves."""
+
+    flag: str
+    result: str | None
+
+
+def _flag_order(name: str) -> tuple[int, str]:
+    return (0 if name == RET else 1 if name.endswith(RET) else 2 if "%brk" in name else 3,
+            name)
+
+
+def placeholder(loc: tir.SourceLoc, t: Value) -> tir.Expr:
+    """An initial value of type `t` for a variable that is read only after an assignment."""
+    if isinstance(t, TupleV):
+        return tir.TupleExpr(loc, t, tuple(placeholder(loc, i) for i in t.items))
+    if isinstance(t, NoneV):
+        return tir.Const(loc, t, None)
+    return tir.Op(loc, t, "placeholder", ())
+
+
 class _Structurer:
     def __init__(self, results: list[Value]) -> None:
         self.results = results
         self.loops = 0
+        self.call: _Call | None = None
 
     # --- helpers ------------------------------------------------------------------------
     def flag(self, loc: tir.SourceLoc, name: str) -> tir.Expr:
@@ -46,52 +73,66 @@ class _Structurer:
         return tir.Assign(loc, name, tir.Const(loc, ScalarV("bool", Dim.const(int(value))),
                                               value))
 
-    def none_set(self, loc: tir.SourceLoc, loop: _Loop | None) -> tir.Expr:
-        names = [RET] + ([loop.brk, loop.cont] if loop else [])
+    def any_set(self, loc: tir.SourceLoc, flags: Flags) -> tir.Expr:
+        names = sorted(flags, key=_flag_order)
         expr: tir.Expr = self.flag(loc, names[0])
         for n in names[1:]:
             expr = tir.Op(loc, BOOL, "bool_or", (expr, self.flag(loc, n)))
-        return tir.Op(loc, BOOL, "not", (expr,))
+        return expr
+
+    def none_set(self, loc: tir.SourceLoc, flags: Flags) -> tir.Expr:
+        return tir.Op(loc, BOOL, "not", (self.any_set(loc, flags),))
 
     # --- blocks -------------------------------------------------------------------------
-    def block(self, stmts: list[tir.Stmt], loop: _Loop | None) -> tuple[list[tir.Stmt], bool]:
+    def block(self, stmts: list[tir.Stmt], loop: _Loop | None
+              ) -> tuple[list[tir.Stmt], Flags]:
+        """The block without jumps, and the flags it may set."""
         out: list[tir.Stmt] = []
         for i, s in enumerate(stmts):
-            built, jumps = self.stmt(s, loop)
+            built, flags = self.stmt(s, loop)
             out.extend(built)
-            if jumps:
-                rest, _ = self.block(stmts[i + 1:], loop)
+            if flags:
+                rest, more = self.block(stmts[i + 1:], loop)
                 if rest:
-                    out.append(tir.If(s.loc, self.none_set(s.loc, loop), rest, []))
-                return out, True
-        return out, False
+                    out.append(tir.If(s.loc, self.none_set(s.loc, flags), rest, []))
+                return out, flags | more
+        return out, set()
 
-    def stmt(self, s: tir.Stmt, loop: _Loop | None) -> tuple[list[tir.Stmt], bool]:
+    def stmt(self, s: tir.Stmt, loop: _Loop | None) -> tuple[list[tir.Stmt], Flags]:
         loc = s.loc
         if isinstance(s, tir.Return):
-            return self.ret(s) + [self.set(loc, RET, True)], True
+            if self.call is not None:
+                return self.ret(s) + [self.set(loc, self.call.flag, True)], {self.call.flag}
+            return self.ret(s) + [self.set(loc, RET, True)], {RET}
         if isinstance(s, tir.Check):
             fail: list[tir.Stmt] = [tir.Fail(loc, s.site, s.a, s.b), self.set(loc, RET, True)]
-            return [tir.If(loc, tir.Op(loc, BOOL, "not", (s.cond,)), fail, [])], True
+            return [tir.If(loc, tir.Op(loc, BOOL, "not", (s.cond,)), fail, [])], {RET}
         if isinstance(s, tir.Break):
             assert loop is not None
-            return [self.set(loc, loop.brk, True)], True
+            return [self.set(loc, loop.brk, True)], {loop.brk}
         if isinstance(s, tir.Continue):
             assert loop is not None
-            return [self.set(loc, loop.cont, True)], True
+            return [self.set(loc, loop.cont, True)], {loop.cont}
         if isinstance(s, tir.If):
-            then, jt = self.block(s.then, loop)
-            orelse, je = self.block(s.orelse, loop)
-            return [tir.If(loc, s.cond, then, orelse)], jt or je
+            then, ft = self.block(s.then, loop)
+            orelse, fe = self.block(s.orelse, loop)
+            return [tir.If(loc, s.cond, then, orelse)], ft | fe
         if isinstance(s, tir.For):
             return self.for_loop(s)
         if isinstance(s, tir.While):
             return self.while_loop(s)
-        return [s], False
+        if isinstance(s, tir.Inlined):
+            return self.inlined(s)
+        return [s], set()
 
     def ret(self, s: tir.Return) -> list[tir.Stmt]:
+        """The assignments of a return's value to the kernel's (or the call's) results."""
         if s.value is None:
             return []
+        if self.call is not None:
+            if self.call.result is None:
+                return []
+            return [tir.Assign(s.loc, self.call.result, s.value)]
         if len(self.results) == 1 and not isinstance(s.value.type, TupleV):
             return [tir.Assign(s.loc, retval_name(0), s.value)]
         out: list[tir.Stmt] = [tir.Assign(s.loc, "%rettuple", s.value)]
@@ -102,48 +143,68 @@ class _Structurer:
             out.append(tir.Assign(s.loc, retval_name(k), item))
         return out
 
+    def inlined(self, s: tir.Inlined) -> tuple[list[tir.Stmt], Flags]:
+        """An inlined call: its returns set the call's own flag, which the caller never
+        tests; only a failing check (`%ret`) leaves the caller too."""
+        outer, self.call = self.call, _Call(s.scope + RET, s.result)
+        body = list(s.body)
+        tail: list[tir.Stmt] = []
+        if body and isinstance(body[-1], tir.Return):
+            last = body.pop()
+            assert isinstance(last, tir.Return)
+            tail = self.ret(last)  # the end of the body: no flag needed
+        stmts, flags = self.block(body + tail, None)
+        flag = self.call.flag
+        self.call = outer
+        init: list[tir.Stmt] = [self.set(s.loc, flag, False)] if flag in flags else []
+        if s.result is not None and s.type is not None:
+            init.append(tir.Assign(s.loc, s.result, placeholder(s.loc, s.type)))
+        return init + stmts, flags - {flag}
+
     # --- loops --------------------------------------------------------------------------
     def new_loop(self) -> _Loop:
         self.loops += 1
         return _Loop(f"%brk{self.loops}", f"%cont{self.loops}", self.loops)
 
-    def for_loop(self, s: tir.For) -> tuple[list[tir.Stmt], bool]:
+    def resets(self, loc: tir.SourceLoc, loop: _Loop, flags: Flags) -> list[tir.Stmt]:
+        return [self.set(loc, n, False) for n in (loop.brk, loop.cont) if n in flags]
+
+    def for_loop(self, s: tir.For) -> tuple[list[tir.Stmt], Flags]:
         loop = self.new_loop()
-        body, jumps = self.block(s.body, loop)
+        body, flags = self.block(s.body, loop)
         positive = isinstance(s.step, tir.Const) and isinstance(s.step.value, int) and \
             s.step.value > 0
-        if not jumps and positive:
-            return [tir.For(s.loc, s.var, s.start, s.stop, s.step, body)], False
+        if not flags and positive:
+            return [tir.For(s.loc, s.var, s.start, s.stop, s.step, body)], set()
         loc = s.loc
         # Named by this loop's number: nested loops in the body have raised `self.loops`.
         it = f"%it{loop.num}"
         stop, step = f"%stop{loop.num}", f"%step{loop.num}"
-        more = tir.Op(loc, BOOL, "range_more", (tir.Var(loc, INT, it), tir.Var(loc, INT, stop),
-                                                tir.Var(loc, INT, step)))
-        cond = tir.Op(loc, BOOL, "bool_and", (more, self.not_left(loc, loop)))
+        cond: tir.Expr = tir.Op(loc, BOOL, "range_more", (
+            tir.Var(loc, INT, it), tir.Var(loc, INT, stop), tir.Var(loc, INT, step)))
+        exits = flags - {loop.cont}
+        if exits:
+            cond = tir.Op(loc, BOOL, "bool_and", (cond, self.none_set(loc, exits)))
         advance = tir.Assign(loc, it, tir.Op(loc, INT, "add", (tir.Var(loc, INT, it),
                                                                tir.Var(loc, INT, step))))
-        inner: list[tir.Stmt] = [self.set(loc, loop.cont, False),
-                                 tir.Assign(loc, s.var, tir.Var(loc, INT, it)), advance] + body
+        inner: list[tir.Stmt] = self.resets(loc, loop, flags & {loop.cont}) + [
+            tir.Assign(loc, s.var, tir.Var(loc, INT, it)), advance] + body
         return [tir.Assign(loc, it, s.start), tir.Assign(loc, stop, s.stop),
-                tir.Assign(loc, step, s.step), self.set(loc, loop.brk, False),
-                self.set(loc, loop.cont, False),
-                tir.While(loc, cond, inner)], jumps
+                tir.Assign(loc, step, s.step)] + self.resets(loc, loop, flags) + [
+                tir.While(loc, cond, inner)], flags - {loop.brk, loop.cont}
 
-    def not_left(self, loc: tir.SourceLoc, loop: _Loop) -> tir.Expr:
-        either = tir.Op(loc, BOOL, "bool_or", (self.flag(loc, RET), self.flag(loc, loop.brk)))
-        return tir.Op(loc, BOOL, "not", (either,))
-
-    def while_loop(self, s: tir.While) -> tuple[list[tir.Stmt], bool]:
+    def while_loop(self, s: tir.While) -> tuple[list[tir.Stmt], Flags]:
         loop = self.new_loop()
-        body, jumps = self.block(s.body, loop)
-        if not jumps:
-            return [s.__class__(s.loc, s.cond, body)], False
+        body, flags = self.block(s.body, loop)
+        if not flags:
+            return [tir.While(s.loc, s.cond, body)], set()
         loc = s.loc
-        cond = tir.Op(loc, BOOL, "bool_and", (self.not_left(loc, loop), s.cond))
-        inner: list[tir.Stmt] = [self.set(loc, loop.cont, False)] + body
-        return [self.set(loc, loop.brk, False), self.set(loc, loop.cont, False),
-                tir.While(loc, cond, inner)], jumps
+        exits = flags - {loop.cont}
+        cond = tir.Op(loc, BOOL, "bool_and", (self.none_set(loc, exits), s.cond)) if exits \
+            else s.cond
+        inner: list[tir.Stmt] = self.resets(loc, loop, flags & {loop.cont}) + body
+        return self.resets(loc, loop, flags) + [tir.While(loc, cond, inner)], \
+            flags - {loop.brk, loop.cont}
 
 
 def structure(fn: tir.Function, results: list[Value]) -> tir.Function:
@@ -159,4 +220,4 @@ def structure(fn: tir.Function, results: list[Value]) -> tir.Function:
     return tir.Function(fn.name, fn.loc, fn.params, init + body, fn.result, fn.written)
 
 
-__all__ = ["structure", "retval_name", "RET", "STATUS", "TensorV"]
+__all__ = ["structure", "retval_name", "placeholder", "RET", "STATUS", "TensorV"]

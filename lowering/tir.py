@@ -170,6 +170,17 @@ class Check:
     b: Expr | None = None
 
 
+@dataclass
+class Inlined:
+    """The body of an inlined kernel call that may return before its end: a `Return` in
+    `body` (outside nested `Inlined`) leaves only this block, storing its value in `result`
+    (None: the callee returns nothing); the caller goes on after the block."""
+
+    loc: SourceLoc
+    scope: str
+    body: list["Stmt"]
+    result: str | None
+    type: Value | None
 
 
 @dataclass
@@ -206,4 +217,5 @@ class Fail:
     b: Expr | None = None
 
 
-Stmt = Union[Assign, SetItem, If, For, While, Break, Continue, Return, Print, Check, Fail]
+Stmt = Union[Assign, SetItem, If, For, While, Break, Continue, Return, Print, Check, Fail,
+             Inlined]

@@ -2,7 +2,9 @@
 
 The callee's parameters become variables bound to the arguments; writes the callee makes into
 a tensor parameter are written back to the caller's variable, so `x[i] = v` in a callee is
-visible to the caller as in Python. A callee may return only at the end of its body.
+visible to the caller as in Python. A callee that returns only at the end of its body is
+inlined as plain statements; one that may return before (in a branch or a loop) becomes a
+`tir.Inlined` block, whose jumps `lowering.structure` confines to the call.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from dsl._check import Signature, TensorSpec
 from lowering import tir
 from lowering.frontend.params import rank_matches
 from lowering.frontend.values import describe, join
-from lowering.source import read_source
-from typecheck.values import NoneV, TensorV, Value
+from lowering.source import FunctionSource, read_source
+from typecheck.dims import Dim
+from typecheck.values import NoneV, ScalarV, TensorV, Value
 
 if TYPE_CHECKING:
     from lowering.frontend.stmts import StmtBuilder
@@ -52,18 +55,16 @@ def inline_call(b: "StmtBuilder", node: ast.Call, kernel: Any) -> tir.Expr:
         b.pre.append(tir.Assign(loc, prefix + p.name, arg))
     body = src.tree.body
     last = body[-1] if body else None
-    if any(isinstance(n, ast.Return) for s in body[:-1] for n in ast.walk(s)) or (
-            last is not None and not isinstance(last, ast.Return) and
-            any(isinstance(n, ast.Return) for n in ast.walk(last))):
-        raise b.error(node, f"kernel '{src.tree.name}' returns before its end; a kernel "
-                      "called from another kernel must return only at its end")
-    stmts = callee.block(body[:-1] if isinstance(last, ast.Return) else body)
-    callee.pre = []
-    result: tir.Expr = tir.Const(loc, NoneV(), None)
-    if isinstance(last, ast.Return) and last.value is not None:
-        result = callee.expr(last.value)
-        stmts.extend(callee.pre)
-    b.pre.extend(stmts)
+    if _returns_early(body):
+        result = _inline_scoped(b, callee, node, src)
+    else:
+        stmts = callee.block(body[:-1] if isinstance(last, ast.Return) else body)
+        callee.pre = []
+        result = tir.Const(loc, NoneV(), None)
+        if isinstance(last, ast.Return) and last.value is not None:
+            result = callee.expr(last.value)
+            stmts.extend(callee.pre)
+        b.pre.extend(stmts)
     _write_back(b, node, sig, bound.arguments, callee.written, prefix)
     if isinstance(result, (tir.Const, tir.Var)):
         return result
@@ -71,6 +72,52 @@ def inline_call(b: "StmtBuilder", node: ast.Call, kernel: Any) -> tir.Expr:
     b.env[name] = result.type
     b.pre.append(tir.Assign(loc, name, result))
     return tir.Var(loc, result.type, name)
+
+
+def _returns_early(body: list[ast.stmt]) -> bool:
+    """Whether a `return` may run before the end of `body`."""
+    last = body[-1] if body else None
+    return any(isinstance(n, ast.Return) for s in body[:-1] for n in ast.walk(s)) or (
+        last is not None and not isinstance(last, ast.Return) and
+        any(isinstance(n, ast.Return) for n in ast.walk(last)))
+
+
+def _inline_scoped(b: "StmtBuilder", callee: "StmtBuilder", node: ast.Call,
+                   src: FunctionSource) -> tir.Expr:
+    """A callee that may return early: its body becomes a `tir.Inlined` block, whose
+    returns store into one result variable; the result expression is that variable."""
+    loc = b.loc(node)
+    stmts = callee.block(src.tree.body)
+    callee.pre = []
+    rtype: Value | None = callee.returns[0]
+    for r in callee.returns[1:]:
+        rtype = join(rtype, r) if rtype is not None else None
+    if rtype is None:
+        raise b.error(node, f"kernel '{src.tree.name}' returns different types on different "
+                      "paths: " + ", ".join(describe(r) for r in callee.returns))
+    if not isinstance(rtype, NoneV) and not _always_returns(stmts):
+        end = src.loc(src.tree)
+        site = b.sites.add_error("KernelAssertionError", f"kernel '{src.tree.name}' reached "
+                                 "its end without returning a value", end)
+        stmts.append(tir.Check(end, tir.Const(end, ScalarV("bool", Dim.const(0)), False),
+                               site))
+    if isinstance(rtype, NoneV):
+        b.pre.append(tir.Inlined(loc, callee.prefix, stmts, None, None))
+        return tir.Const(loc, rtype, None)
+    name = callee.prefix + "%result"
+    b.env[name] = rtype
+    b.pre.append(tir.Inlined(loc, callee.prefix, stmts, name, rtype))
+    return tir.Var(loc, rtype, name)
+
+
+def _always_returns(stmts: list[tir.Stmt]) -> bool:
+    """Whether every path through `stmts` ends in a `return` (loops are not looked into)."""
+    for s in stmts:
+        if isinstance(s, tir.Return):
+            return True
+        if isinstance(s, tir.If) and _always_returns(s.then) and _always_returns(s.orelse):
+            return True
+    return False
 
 
 def _check_arg(b: "StmtBuilder", node: ast.AST, callee: str, name: str, spec: Any,
