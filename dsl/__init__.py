@@ -31,6 +31,7 @@ from dsl._reductions import argmax, max, mean, min, sum
 from dsl._shape_ops import (broadcast_to, concat, expand_dims, permute_dims, reshape, squeeze,
                             stack)
 from dsl._tensor import Tensor
+from dsl._runtime.aot_loader import load_library
 
 __all__ = [
     # types and decorators
@@ -52,4 +53,6 @@ __all__ = [
     "reshape", "permute_dims", "expand_dims", "squeeze", "broadcast_to", "concat", "stack",
     # creation
     "zeros", "ones", "full", "zeros_like", "arange",
+    # ahead-of-time libraries
+    "load_library",
 ]
