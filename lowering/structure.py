@@ -59,6 +59,14 @@ def placeholder(loc: tir.SourceLoc, t: Value) -> tir.Expr:
     return tir.Op(loc, t, "placeholder", ())
 
 
+def _ends_in_return(stmts: list[tir.Stmt]) -> bool:
+    """Whether every path through `stmts` ends in a `return` at their end."""
+    last = stmts[-1] if stmts else None
+    return isinstance(last, tir.Return) or (isinstance(last, tir.If) and
+                                            _ends_in_return(last.then) and
+                                            _ends_in_return(last.orelse))
+
+
 class _Structurer:
     def __init__(self, results: list[Value]) -> None:
         self.results = results
@@ -147,19 +155,33 @@ class _Structurer:
         """An inlined call: its returns set the call's own flag, which the caller never
         tests; only a failing check (`%ret`) leaves the caller too."""
         outer, self.call = self.call, _Call(s.scope + RET, s.result)
-        body = list(s.body)
-        tail: list[tir.Stmt] = []
-        if body and isinstance(body[-1], tir.Return):
-            last = body.pop()
-            assert isinstance(last, tir.Return)
-            tail = self.ret(last)  # the end of the body: no flag needed
-        stmts, flags = self.block(body + tail, None)
+        stmts, flags = self.block(self.tail(s.body), None)
         flag = self.call.flag
         self.call = outer
         init: list[tir.Stmt] = [self.set(s.loc, flag, False)] if flag in flags else []
         if s.result is not None and s.type is not None:
             init.append(tir.Assign(s.loc, s.result, placeholder(s.loc, s.type)))
         return init + stmts, flags - {flag}
+
+    def tail(self, stmts: list[tir.Stmt]) -> list[tir.Stmt]:
+        """`stmts` (the end of an inlined body) with the returns that end it, in `if`
+        branches too, made plain assignments: nothing runs after them, so no flag is set.
+        `if c: return a` followed by more statements becomes `if c: return a else: more`."""
+        for i, s in enumerate(stmts[:-1]):
+            if isinstance(s, tir.If) and (_ends_in_return(s.then) or
+                                          _ends_in_return(s.orelse)):
+                then, orelse = (s.then, s.orelse + stmts[i + 1:]) if \
+                    _ends_in_return(s.then) else (s.then + stmts[i + 1:], s.orelse)
+                return stmts[:i] + self.tail([tir.If(s.loc, s.cond, then, orelse)])
+        if not stmts:
+            return stmts
+        last = stmts[-1]
+        if isinstance(last, tir.Return):
+            return stmts[:-1] + self.ret(last)
+        if isinstance(last, tir.If):
+            return stmts[:-1] + [tir.If(last.loc, last.cond, self.tail(last.then),
+                                        self.tail(last.orelse))]
+        return stmts
 
     # --- loops --------------------------------------------------------------------------
     def new_loop(self) -> _Loop:
@@ -174,9 +196,11 @@ class _Structurer:
         body, flags = self.block(s.body, loop)
         positive = isinstance(s.step, tir.Const) and isinstance(s.step.value, int) and \
             s.step.value > 0
-        if not flags and positive:
-            return [tir.For(s.loc, s.var, s.start, s.stop, s.step, body)], set()
         loc = s.loc
+        if flags <= {loop.cont} and positive:
+            # `continue` alone only skips the rest of the body: the loop stays a `for`.
+            kept = self.resets(loc, loop, flags) + body
+            return [tir.For(loc, s.var, s.start, s.stop, s.step, kept)], set()
         # Named by this loop's number: nested loops in the body have raised `self.loops`.
         it = f"%it{loop.num}"
         stop, step = f"%stop{loop.num}", f"%step{loop.num}"

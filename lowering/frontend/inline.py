@@ -89,7 +89,7 @@ def _inline_scoped(b: "StmtBuilder", callee: "StmtBuilder", node: ast.Call,
     loc = b.loc(node)
     stmts = callee.block(src.tree.body)
     callee.pre = []
-    rtype: Value | None = callee.returns[0]
+    rtype: Value | None = callee.returns[0] if callee.returns else NoneV()
     for r in callee.returns[1:]:
         rtype = join(rtype, r) if rtype is not None else None
     if rtype is None:
@@ -111,11 +111,25 @@ def _inline_scoped(b: "StmtBuilder", callee: "StmtBuilder", node: ast.Call,
 
 
 def _always_returns(stmts: list[tir.Stmt]) -> bool:
-    """Whether every path through `stmts` ends in a `return` (loops are not looked into)."""
+    """Whether no path through `stmts` reaches their end (it returns, or loops in a
+    `while True` without `break`); other loops are not looked into."""
     for s in stmts:
         if isinstance(s, tir.Return):
             return True
         if isinstance(s, tir.If) and _always_returns(s.then) and _always_returns(s.orelse):
+            return True
+        if isinstance(s, tir.While) and isinstance(s.cond, tir.Const) and s.cond.value is True \
+                and not _breaks(s.body):
+            return True
+    return False
+
+
+def _breaks(stmts: list[tir.Stmt]) -> bool:
+    """Whether `stmts` hold a `break` of the loop around them (not of a nested loop)."""
+    for s in stmts:
+        if isinstance(s, tir.Break):
+            return True
+        if isinstance(s, tir.If) and (_breaks(s.then) or _breaks(s.orelse)):
             return True
     return False
 

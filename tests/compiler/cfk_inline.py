@@ -109,6 +109,50 @@ def no_value_on_some_path(v: int) -> int:
     v = v - 1
 
 
+@kernel
+def find2(m: Int64[Tensor, "R C"], v: int) -> tuple[int, int]:
+    """A return from the inner of two loops leaves both."""
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            if m[i, j] < 0:
+                break
+            if m[i, j] == v:
+                return i, j
+    return -1, -1
+
+
+@kernel
+def scaled_or_total(x: Float32[Tensor, "N"], s: float) -> tuple[Float32[Tensor, "N"], float]:
+    """A tuple of a tensor and a scalar; the returns end if/else branches (no flag)."""
+    if s > 0.0:
+        return x * s, s
+    else:
+        if s < -1.0:
+            return x - 1.0, float(dsl.sum(x))
+        return x, 0.0
+
+
+@kernel
+def static_early(v: int) -> int:
+    if DEBUG:
+        return -1
+    if v > 3:
+        return v * 2
+    return v
+
+
+DEBUG = False
+
+
+@kernel
+def bump_first(x: Float32[Tensor, "N"], t: float) -> float:
+    for i in range(x.shape[0]):
+        if x[i] > t:
+            x[i] = x[i] + 100.0
+            return float(x[i])
+    return t
+
+
 # --- callers ----------------------------------------------------------------------------
 @kernel
 def signs(x: Float32[Tensor, "N"]) -> Float32[Tensor, "N"]:
@@ -191,12 +235,41 @@ def after_call(v: float) -> int:
 
 
 @kernel
+def after_loop_call(x: Int64[Tensor, "N"], v: int) -> int:
+    j = find(x, v, 100)
+    return j * 10
+
+
+@kernel
 def print_around(x: Float32[Tensor, "N"], i: int) -> float:
     """A failing assert in the callee stops the caller too."""
     print("before", i)
     t = checked_get(x, i)
     print("after", t)
     return t
+
+
+@kernel
+def grid_search(m: Int64[Tensor, "R C"], n: int) -> int:
+    acc = 0
+    for v in range(n):
+        i, j = find2(m, v)
+        acc = acc * 7 + i * 3 + j
+    return acc
+
+
+@kernel
+def tuple_tensor(x: Float32[Tensor, "N"], s: float) -> tuple[Float32[Tensor, "N"], float]:
+    y, t = scaled_or_total(x, s)
+    z, u = scaled_or_total(y, t - 2.0)
+    return z + y, t + u + float(static_early(int(s)))
+
+
+@kernel
+def ignore_result(x: Float32[Tensor, "N"], t: float) -> None:
+    """The callee's result is dropped; only its writes are seen."""
+    bump_first(x, t)
+    bump_first(x, t + 1.0)
 
 
 @kernel

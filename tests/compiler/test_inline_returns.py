@@ -19,6 +19,7 @@ import cfk_inline as K
 
 X = np.array([1.0, -2.0, 0.0, 3.0], np.float32)
 I = np.array([3, -1, 5, 2, 0, 9, 4, 1])
+M = np.array([[1, 2, -1, 5], [7, 3, 4, 5], [0, 8, 11, 9]])
 ints = st.lists(st.integers(-3, 12), min_size=0, max_size=8).map(
     lambda v: np.array(v, dtype=np.int64))
 
@@ -41,6 +42,8 @@ def same(kernel: Any, *args: Any) -> None:
         if isinstance(w, np.ndarray):
             assert isinstance(g, np.ndarray) and g.dtype == w.dtype and g.shape == w.shape
             np.testing.assert_allclose(g, w, rtol=1e-6)
+        elif w is None:
+            assert g is None
         else:
             assert type(g) is type(w) and g == pytest.approx(w, rel=1e-6)
 
@@ -52,7 +55,10 @@ CASES = [
     ("fills", (X, 9)), ("nested", (I, 0, 4, 10)), ("nested", (I, 0, 4, 100)),
     ("sum_checked", (np.abs(X) + 1, 3)), ("while_cond_call", (X,)),
     ("while_cond_call", (np.abs(X),)), ("after_call", (2.0,)), ("after_call", (-0.5,)),
-    ("calls_plain", (X,)), ("calls_no_value", (3,)),
+    ("calls_plain", (X,)), ("calls_no_value", (3,)), ("after_loop_call", (I, 9)),
+    ("grid_search", (M, 12)), ("grid_search", (-M, 3)), ("tuple_tensor", (X, 2.0)),
+    ("tuple_tensor", (X, -3.0)), ("tuple_tensor", (X, -0.5)), ("ignore_result", (X, 0.5)),
+    ("ignore_result", (X, 9.0)),
 ]
 
 
@@ -96,6 +102,18 @@ def test_none_callee_writes_before_and_after_return(n: int, stop: int) -> None:
 @given(ints, st.integers(-2, 6), st.integers(0, 12), st.integers(-5, 60))
 def test_nested_calls_returning_early(x: np.ndarray, lo: int, hi: int, limit: int) -> None:
     same(K.nested, x, lo, hi, limit)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.integers(-2, 9), min_size=6, max_size=6), st.integers(0, 10))
+def test_return_from_nested_loops(v: list[int], n: int) -> None:
+    same(K.grid_search, np.array(v, np.int64).reshape(2, 3), n)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.floats(-4, 4, width=32), min_size=1, max_size=5), st.floats(-4, 4))
+def test_writes_before_return_in_a_loop(v: list[float], t: float) -> None:
+    same(K.ignore_result, np.array(v, np.float32), t)
 
 
 def test_assert_in_callee_stops_the_caller(capsys: pytest.CaptureFixture[str]) -> None:
@@ -149,8 +167,24 @@ def test_callee_returning_at_its_end_has_no_flags() -> None:
 
 
 def test_callee_flag_does_not_leak_into_the_caller() -> None:
-    _, after = _structured(K.after_call, ArgSpec("float"))
+    _, after = _structured(K.after_loop_call, ArgSpec("tensor", "int64", 1), ArgSpec("int"))
     flags = [n for n in _names(after) if n.endswith("%ret") and n != structure.RET]
-    assert flags and all(n.startswith("sign_of.") for n in flags)
+    assert flags and all(n.startswith("find.") for n in flags)
     # The caller's statements after the call are not guarded: its result is set at top level.
     assert any(isinstance(s, tir.Assign) and s.name == structure.retval_name(0) for s in after)
+
+
+def test_returns_in_branches_need_no_flag() -> None:
+    """`if c: return a` then more statements: the rest becomes the `else` branch."""
+    _, after = _structured(K.tuple_tensor, ArgSpec("tensor", "float32", 1), ArgSpec("float"))
+    assert not [n for n in _names(after) if n.endswith("%ret") and n != structure.RET]
+    _, after = _structured(K.signs, ArgSpec("tensor", "float32", 1))
+    assert not [n for n in _names(after) if n.endswith("%ret") and n != structure.RET]
+
+
+def test_loop_with_only_continue_stays_a_for() -> None:
+    _, after = _structured(K.find_all, ArgSpec("tensor", "int64", 1), ArgSpec("int"))
+    outer = [s for s in after if isinstance(s, (tir.For, tir.While))]
+    assert len(outer) == 1 and isinstance(outer[0], tir.While)  # it has a `break`
+    _, after = _structured(K.collatz_sum, ArgSpec("int"), ArgSpec("int"))
+    assert [type(s) for s in after if isinstance(s, (tir.For, tir.While))] == [tir.While]
