@@ -14,6 +14,7 @@ from mlir.dialects import arith, bufferization, func, memref, scf
 
 from dsl._runtime.abi import HOOK_NAMES, KernelABI
 from lowering import tir
+from lowering.emit import lean_dialects
 from lowering.emit.context import (Env, dims_of, element_type, i64_const, index_const,
                                    location, tensor_type)
 from lowering.emit.exprs import ExprEmitter
@@ -183,6 +184,7 @@ def _impl_arg_types(fn: tir.Function, abi: KernelABI) -> list[ir.Type]:
 def emit_module(fn: tir.Function, abi: KernelABI, results: list[Value], result_site: int
                 ) -> ir.Module:
     """The whole module for one kernel specialisation (inside an active `ir.Context`)."""
+    lean_dialects.install()
     with location(fn.loc):
         module = ir.Module.create()
         arg_types = _impl_arg_types(fn, abi)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from mlir import ir
-from mlir.dialects import arith, linalg, scf, tensor
+from mlir.dialects import arith, scf, tensor
 
+from lowering.emit import linalg_ops as linalg
 from lowering.emit.context import dims_of, empty, index_const
 from typecheck.dims import Dim
 

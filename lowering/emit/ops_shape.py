@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 from mlir import ir
-from mlir.dialects import arith, linalg, tensor
+from mlir.dialects import arith, tensor
 
 from lowering import tir
+from lowering.emit import linalg_ops as linalg
 from lowering.emit import scalars
 from lowering.emit.context import (dims_of, element_type, empty, index_const, tensor_type,
                                    to_i64, to_index)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Callable
 
 from mlir import ir
-from mlir.dialects import arith, bufferization, func, linalg, memref, scf, tensor
+from mlir.dialects import arith, bufferization, func, memref, scf, tensor
 
 from lowering import tir
+from lowering.emit import linalg_ops as linalg
 from lowering.emit import scalars
 from lowering.emit.context import (SSA, dims_of, element_type, empty, i64_const, index_const,
                                    location, to_i64, to_index)
