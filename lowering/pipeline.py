@@ -92,3 +92,64 @@ def compile_kernel(fn: Callable[..., Any], specs: list[ArgSpec], symbol: str,
         link.link_shared_object(code.object_code, so)
         data = so.read_bytes()
     return Artifact(data, front.abi, texts)
+
+
+# ---- CUDA (issue 4): the same front end and tensor-level stages, then lowering.gpu ----------
+
+CUDA_STAGES: list[str] = [
+    "mlir", "fused", "bufferized", "gpu", "outlined", "nvvm", "ptx", "host-llvm", "llvm"]
+
+
+def compile_kernel_cuda(fn: Callable[..., Any], specs: list[ArgSpec], symbol: str,
+                        keep_ir: bool = True, chip: str = "sm_90a") -> Artifact:
+    """Compile `fn` for `specs` to a shared object that runs it on an NVIDIA GPU of `chip`.
+
+    Same entry ABI as `compile_kernel` (tensor slots hold device pointers, scalar results
+    host pointers), plus the shim's `<symbol>_cuda_prepare/finish/error`. `.ir` holds the
+    text of every stage of `CUDA_STAGES` ("ptx" always, even with keep_ir=False)."""
+    from lowering.gpu import binary, link as gpu_link
+    from lowering.gpu.mapping import map_to_gpu
+    binary.check_chip(chip)
+    front = build(fn, specs, symbol)
+    results = front.results
+    result_site = 0
+    loc = front.function.loc
+    if any(True for _ in results):
+        from dsl._runtime.abi import ErrorSite
+        result_site = max(front.abi.errors, default=0) + 1
+        front.abi.errors[result_site] = ErrorSite(
+            "ShapeError", "the kernel's result does not have the shape its annotation gives",
+            loc.file, loc.line, loc.col)
+    fn_ir = structure.structure(front.function, results)
+    texts: dict[str, str] = {}
+
+    def keep(stage: str, module: ir.Module) -> None:
+        if keep_ir:
+            texts[stage] = module.operation.get_asm(enable_debug_info=stage == "mlir")
+    with ir.Context():
+        module = emit_module(fn_ir, front.abi, results, result_site)
+        verify(module, "mlir", loc)
+        keep("mlir", module)
+        for stage, pipeline in MLIR_STAGES[:2]:
+            run_pipeline(module, pipeline, stage, loc)
+            if stage == "bufferized":
+                module = memref_fixups(module)
+            keep(stage, module)
+        run_pipeline(module, "builtin.module(func.func(linalg-generalize-named-ops))",
+                     "generalize", loc)
+        map_to_gpu(module, front.abi)
+        verify(module, "gpu", loc)
+        keep("gpu", module)
+        binary.outline(module, chip, loc)
+        binary.merge_kernel_modules(module)
+        keep("outlined", module)
+        binary.to_nvvm(module, loc)
+        keep("nvvm", module)
+        texts["ptx"] = binary.ptx_of(module, loc)
+        binary.embed_binary(module, loc)
+        binary.host_to_llvm(module, loc)
+        keep("host-llvm", module)
+        texts["llvm"] = llvm_capi.translate_to_llvm_ir(module)
+    code = llvm_capi.compile_llvm_ir(texts["llvm"])
+    data = gpu_link.link_cuda_object(code.object_code, symbol)
+    return Artifact(data, front.abi, texts)
