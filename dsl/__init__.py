@@ -24,7 +24,8 @@ from dsl._dtypes import (DTypeObject, bfloat16, bool, float16, float32, float64,
                          int64)
 from dsl._elementwise import (abs, astype, cos, erf, exp, log, maximum, minimum, rsqrt, sigmoid,
                               sin, sqrt, tanh, where)
-from dsl._errors import CompileError, DTypeError, KernelAssertionError, ShapeError, SourceLoc
+from dsl._errors import (CompileError, DeviceError, DTypeError, KernelAssertionError, ShapeError,
+                         SourceLoc)
 from dsl._kernel import EagerKernel, Kernel, eager, kernel
 from dsl._linalg import matmul, matrix_transpose
 from dsl._reductions import argmax, max, mean, min, sum
@@ -41,7 +42,7 @@ __all__ = [
     # dtype objects
     "DTypeObject", "float16", "bfloat16", "float32", "float64", "int8", "int32", "int64", "bool",
     # errors
-    "ShapeError", "DTypeError", "CompileError", "KernelAssertionError", "SourceLoc",
+    "ShapeError", "DTypeError", "CompileError", "KernelAssertionError", "DeviceError", "SourceLoc",
     # elementwise
     "abs", "exp", "log", "sqrt", "sin", "cos", "tanh", "maximum", "minimum", "where", "astype",
     "sigmoid", "rsqrt", "erf",

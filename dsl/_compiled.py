@@ -21,14 +21,17 @@ import numpy as np
 
 from dsl._check import Signature, TensorSpec
 from dsl._dtypes import language_dtype
+from dsl._errors import DeviceError
 from dsl._runtime.abi import KernelABI
 from dsl._runtime.cache import DiskCache, cache_key
+from dsl._runtime.cuda_call import CudaKernel, load_cuda_kernel
 from dsl._runtime.library import LoadedKernel, load_kernel
 
 __all__ = ["CompiledKernel", "Specializer"]
 
 COMPILER_VERSION = "shapekit-cpu-1"
 _TARGETS = ("cpu", "cuda")
+DEFAULT_CHIP = "sm_90a"
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,12 @@ class ArgKind:
 
 class CompiledKernel:
     """A kernel compiled for one specialisation: call it like the kernel (positional
-    arguments of the same dtypes and ranks); `.ir` maps stage names to IR text."""
+    arguments of the same dtypes and ranks); `.ir` maps stage names to IR text. A CUDA
+    kernel (`target == "cuda"`) takes GPU arrays (torch, cupy) or numpy arrays (copied to
+    the GPU and back) and has "ptx" among its IR texts."""
 
-    def __init__(self, name: str, loaded: LoadedKernel, ir_reader: Callable[[], dict[str, str]],
-                 target: str) -> None:
+    def __init__(self, name: str, loaded: LoadedKernel | CudaKernel,
+                 ir_reader: Callable[[], dict[str, str]], target: str) -> None:
         self.name = name
         self.target = target
         self._loaded = loaded
@@ -58,7 +63,8 @@ class CompiledKernel:
     @functools.cached_property
     def ir(self) -> dict[str, str]:
         """The IR after every stage: "mlir" (as emitted), "fused", "bufferized", "loops",
-        "llvm-dialect", "llvm" (LLVM IR) and "llvm-opt" (after LLVM's O3)."""
+        "llvm-dialect", "llvm" (LLVM IR) and "llvm-opt" (after LLVM's O3); for CUDA the
+        stages of `lowering.pipeline.compile_kernel_cuda`, "ptx" among them."""
         return self._ir_reader()
 
     @property
@@ -95,24 +101,26 @@ class Specializer:
         sig = self._signature()
         return tuple(_arg_kind(p.spec, a) for p, a in zip(sig.params, args))
 
-    def get(self, kinds: tuple[ArgKind, ...], target: str = "cpu") -> CompiledKernel:
-        """The compiled kernel for `kinds`: from memory, the disk cache, or compiled now."""
-        key = (target, kinds)
+    def get(self, kinds: tuple[ArgKind, ...], target: str = "cpu",
+            chip: str = DEFAULT_CHIP) -> CompiledKernel:
+        """The compiled kernel for `kinds`: from memory, the disk cache, or compiled now
+        (`chip` only matters for target "cuda")."""
+        key = (target, chip if target == "cuda" else "", kinds)
         hit = self._memory.get(key)
         if hit is not None:
             return hit
         with self._lock:
             hit = self._memory.get(key)
             if hit is None:
-                hit = self._memory[key] = self._load_or_compile(kinds, target)
+                hit = self._memory[key] = self._load_or_compile(kinds, target, chip)
         return hit
 
-    def _load_or_compile(self, kinds: tuple[ArgKind, ...], target: str) -> CompiledKernel:
+    def _load_or_compile(self, kinds: tuple[ArgKind, ...], target: str,
+                         chip: str) -> CompiledKernel:
         if target not in _TARGETS:
             raise ValueError(f"unknown target {target!r}: use 'cpu' or 'cuda'")
         if target == "cuda":
-            raise NotImplementedError("the CUDA backend arrives with issue 4; use "
-                                      "target='cpu'")
+            return self._load_or_compile_cuda(kinds, chip)
         name = getattr(self.fn, "__qualname__", "kernel")
         key = cache_key(_compiler_identity(), target, _host_cpu(),
                         _source_identity(self.fn), repr(kinds))
@@ -128,6 +136,35 @@ class Specializer:
         abi = KernelABI.from_json(entry.abi_json)
         loaded = load_kernel(entry.so_path, abi)
         return CompiledKernel(name, loaded, entry.read_ir, target)
+
+
+    def _load_or_compile_cuda(self, kinds: tuple[ArgKind, ...], chip: str) -> CompiledKernel:
+        """The CUDA specialisation. Its cache key holds no absolute path and no host CPU, so
+        kernels compiled on one machine (with MLIR) run from a copied cache directory on a
+        GPU machine without MLIR."""
+        name = getattr(self.fn, "__qualname__", "kernel")
+        key = cache_key(_portable_compiler_identity(), "cuda", chip,
+                        _source_identity(self.fn, portable=True), repr(kinds))
+        symbol = f"sk_{_c_name(self.fn.__name__)}_{key[:12]}"
+        cache = _private_cache() if _cache_disabled() else DiskCache()
+        entry = cache.load(key)
+        if entry is None:
+            try:
+                from lowering.frontend.params import ArgSpec
+                from lowering.pipeline import compile_kernel_cuda
+            except ModuleNotFoundError as exc:
+                raise DeviceError(
+                    f"kernel '{name}': no precompiled CUDA specialisation for {chip} in the "
+                    f"cache, and the compiler cannot run here ({exc}); compile it on a "
+                    "machine with MLIR and copy the cache directory (SHAPEKIT_CACHE_DIR)"
+                ) from None
+            art = compile_kernel_cuda(self.fn, [ArgSpec(k.kind, k.dtype, k.rank)
+                                                for k in kinds], symbol, keep_ir=True,
+                                      chip=chip)
+            entry = cache.store(key, art.shared_object, art.abi.to_json(), art.ir)
+        abi = KernelABI.from_json(entry.abi_json)
+        return CompiledKernel(name, load_cuda_kernel(entry.so_path, abi), entry.read_ir,
+                              "cuda")
 
 
 def _cache_disabled() -> bool:
@@ -160,6 +197,20 @@ def _compiler_identity() -> str:
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def _portable_compiler_identity() -> str:
+    """`_compiler_identity` with paths relative to the compiler's package: the same on every
+    machine with the same compiler sources."""
+    import importlib.util
+    digest = hashlib.sha256(COMPILER_VERSION.encode())
+    spec = importlib.util.find_spec("lowering")
+    for root in (spec.submodule_search_locations or []) if spec else []:
+        for path in sorted(pathlib.Path(root).rglob("*.py")):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _c_name(name: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in name)[:40]
 
@@ -177,9 +228,10 @@ def _host_cpu() -> str:
     return os.uname().machine
 
 
-def _source_identity(fn: Callable[..., Any]) -> str:
+def _source_identity(fn: Callable[..., Any], portable: bool = False) -> str:
     """The kernel's source file text plus the values of the module constants it reads: what
-    the compiled code depends on (kernels it calls in other files are not tracked)."""
+    the compiled code depends on (kernels it calls in other files are not tracked). With
+    `portable`, the file is named without its directory."""
     try:
         file = inspect.getsourcefile(fn) or ""
         text = pathlib.Path(file).read_text()
@@ -190,7 +242,8 @@ def _source_identity(fn: Callable[..., Any]) -> str:
     glb = getattr(fn, "__globals__", {})
     consts = sorted((n, repr(glb[n])) for n in names
                     if n in glb and isinstance(glb[n], (int, float, bool, tuple)))
-    return f"{file}\n{text}\n{fn.__qualname__}\n{consts}"
+    shown = pathlib.Path(file).name if portable else file
+    return f"{shown}\n{text}\n{fn.__qualname__}\n{consts}"
 
 
 def _dedent(src: str) -> str:

@@ -3,7 +3,8 @@
 `ShapeError` and `DTypeError` are the very classes of `typecheck.errors`, so the same `except`
 catches a mistake whether the static checker, an eager operation or the call-boundary check
 found it. `CompileError` reports a problem in a kernel's source; `KernelAssertionError` is a
-failed `assert` inside a kernel.
+failed `assert` inside a kernel; `DeviceError` is a GPU that cannot be used (no CUDA driver, no
+device, a failed launch or copy).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Protocol
 
 from typecheck.errors import DTypeError, ShapeError
 
-__all__ = ["CompileError", "DTypeError", "KernelAssertionError", "ShapeError", "SourceLoc"]
+__all__ = ["CompileError", "DTypeError", "DeviceError", "KernelAssertionError", "ShapeError",
+           "SourceLoc"]
 
 
 class HasLocation(Protocol):
@@ -64,3 +66,8 @@ class CompileError(Exception):
 
 class KernelAssertionError(AssertionError):
     """An `assert` inside a kernel failed at run time."""
+
+
+class DeviceError(RuntimeError):
+    """A GPU kernel could not run: no CUDA driver or device, or a failed allocation, copy or
+    launch. The message says which, and what to do about it."""

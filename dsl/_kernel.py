@@ -6,6 +6,10 @@ jaxtyping annotations at the call boundary (`dsl._check`), run the body with `Ea
 views of the arguments (so operators follow the language's rules and index assignment writes
 into the caller's arrays), turn a failed `assert` into `KernelAssertionError`, and hand back
 plain numpy arrays.
+
+Calls with GPU arrays (torch CUDA tensors, cupy arrays) run a CUDA specialisation compiled for
+the arrays' device (`_cuda_call`); they are looked up in a dict of their own, so the CPU
+path's fast lookup is unchanged.
 """
 
 from __future__ import annotations
@@ -75,6 +79,7 @@ class Kernel(Generic[P, R]):
         self._runner = runner if runner is not None else _Runner(fn)
         self._specializer: Any = None
         self._fast: dict[Any, Any] = {}
+        self._fast_gpu: dict[Any, Any] = {}
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
@@ -94,6 +99,8 @@ class Kernel(Generic[P, R]):
         return self._compiled_call(args, kwargs)
 
     def _compiled_call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if _any_device_array(args, kwargs):
+            return self._cuda_call(args, kwargs)
         sig = self._runner.signature
         checked, _, _ = sig.check_args(args, kwargs)  # the eager checks: exact messages
         compiled = self._get_compiled(tuple(checked), "cpu")
@@ -103,25 +110,65 @@ class Kernel(Generic[P, R]):
                 self._fast[key] = compiled
         return compiled(*checked)
 
-    def _get_compiled(self, args: tuple[Any, ...], target: str) -> Any:
+    def _cuda_call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """A call with GPU arrays: the CUDA specialisation for their dtypes, ranks and
+        device's chip (cached by those, apart from the CPU specialisations)."""
+        if kwargs:
+            args = self._runner.signature.sig.bind(*args, **kwargs).args
+        key = tuple((type(a), a.dtype, a.ndim) if hasattr(a, "ndim") else type(a)
+                    for a in args)
+        compiled = self._fast_gpu.get(key)
+        if compiled is None:
+            from dsl._runtime import cuda_arrays, cuda_driver
+            devices = [cuda_arrays.describe(a) for a in args
+                       if cuda_arrays.is_device_array(a)]
+            checked = self._checked_like_host(args)
+            chip = cuda_driver.chip_for_device(devices[0].device)
+            compiled = self._get_compiled(tuple(checked), "cuda", chip)
+            if len(self._fast_gpu) < 64:
+                self._fast_gpu[key] = compiled
+        return compiled(*args)
+
+    def _checked_like_host(self, args: tuple[Any, ...]) -> list[Any]:
+        """The eager checks on the arguments, GPU arrays replaced by memory-less numpy
+        arrays of the same dtype and shape."""
+        from dsl._runtime import cuda_arrays
+        proxies = tuple(cuda_arrays.shape_proxy(cuda_arrays.describe(a))
+                        if cuda_arrays.is_device_array(a) else a for a in args)
+        checked, _, _ = self._runner.signature.check_args(proxies, {})
+        return checked
+
+    def _get_compiled(self, args: tuple[Any, ...], target: str, chip: str = "sm_90a") -> Any:
         from dsl._compiled import Specializer
         if self._specializer is None:
             self._specializer = Specializer(self.fn, lambda: self._runner.signature)
         try:
-            return self._specializer.get(self._specializer.kinds(args), target)
+            return self._specializer.get(self._specializer.kinds(args), target, chip)
         except CompileError as exc:
             # The compiler's frames say nothing about the user's code: a short traceback.
             raise exc.with_traceback(None) from None
 
-    def compile(self, *example_args: Any, target: str = "cpu") -> Any:
-        """Compile for `target` ("cpu"; "cuda" arrives with the GPU backend) and the dtypes
-        and ranks of `example_args`. The result is callable like the kernel and has `.ir`:
-        the IR text after every stage ("mlir", ..., "llvm", "llvm-opt")."""
-        checked, _, _ = self._runner.signature.check_args(example_args, {})
-        return self._get_compiled(tuple(checked), target)
+    def compile(self, *example_args: Any, target: str = "cpu", chip: str = "sm_90a") -> Any:
+        """Compile for `target` ("cpu" or "cuda"; `chip` is the CUDA architecture, "sm_90a"
+        or "sm_80") and the dtypes and ranks of `example_args` (numpy arrays, or GPU arrays
+        for "cuda"). The result is callable like the kernel and has `.ir`: the IR text after
+        every stage ("mlir", ..., "llvm"; "ptx" for CUDA). Compiling for CUDA needs no GPU;
+        calling the result without one raises `dsl.DeviceError`."""
+        checked = self._checked_like_host(example_args)
+        return self._get_compiled(tuple(checked), target, chip)
 
     def __repr__(self) -> str:
         return f"<dsl.kernel {self._runner.name}>"
+
+
+def _any_device_array(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether any argument is a GPU array (not numpy, not a Python scalar)."""
+    for a in (*args, *kwargs.values()):
+        if type(a) is not np.ndarray and not isinstance(a, (int, float)):
+            from dsl._runtime.cuda_arrays import is_device_array
+            if is_device_array(a):
+                return True
+    return False
 
 
 class EagerKernel(Kernel[P, R]):
