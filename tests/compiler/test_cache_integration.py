@@ -71,11 +71,11 @@ def test_compile_returns_ir_for_every_stage() -> None:
     assert np.array_equal(compiled(x, x), x * 3)
 
 
-def test_cuda_target_is_not_there_yet() -> None:
+def test_cuda_target_is_a_separate_specialisation() -> None:
     from cache_kernels import scale_add
     x = np.ones(3, np.float32)
-    with pytest.raises(NotImplementedError, match="issue 4"):
-        scale_add.compile(x, x, target="cuda")
+    cuda = scale_add.compile(x, x, target="cuda")
+    assert cuda.target == "cuda" and cuda is not scale_add.compile(x, x)
 
 
 def test_one_compilation_per_dtype_and_rank_signature() -> None:
