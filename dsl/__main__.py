@@ -48,11 +48,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _build(args: argparse.Namespace) -> int:
     from dsl._errors import CompileError
-    from lowering.aot.build import build_library
+    from lowering.aot.build import build_library, check_options
     from lowering.aot.select import BuildError, load_kernels, parse_sigs, select
     from typecheck.errors import AnnotationError
     name = args.name or args.file.stem
     try:
+        check_options(name, args.target)
         exported = select(load_kernels(args.file), args.kernels, parse_sigs(args.sig))
         result = build_library(exported, name, args.out, args.target)
     except (BuildError, CompileError, AnnotationError) as exc:

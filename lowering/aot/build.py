@@ -32,7 +32,7 @@ from lowering.aot.names import c_identifier, c_string
 from lowering.aot.select import BuildError, ExportedKernel
 from lowering.pipeline import compile_kernel
 
-__all__ = ["BuildResult", "METADATA_FORMAT", "build_library", "TARGETS"]
+__all__ = ["BuildResult", "METADATA_FORMAT", "TARGETS", "build_library", "check_options"]
 
 TARGETS = ("cpu", "cuda")
 METADATA_FORMAT = 1
@@ -51,13 +51,7 @@ class BuildResult:
 def build_library(kernels: list[ExportedKernel], name: str, out_dir: Path,
                   target: str = "cpu") -> BuildResult:
     """Compile `kernels` into `out_dir/lib<name>.so` and `out_dir/<name>.h`."""
-    if target not in TARGETS:
-        raise BuildError(f"unknown target {target!r}: use one of {', '.join(TARGETS)}")
-    if target == "cuda":
-        raise BuildError("target 'cuda' arrives with the GPU backend; use --target cpu")
-    if not c_identifier(name):
-        raise BuildError(f"library name {name!r} cannot prefix C symbols: use letters, "
-                         "digits and _")
+    check_options(name, target)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     abis: list[KernelABI] = []
@@ -84,12 +78,25 @@ def build_library(kernels: list[ExportedKernel], name: str, out_dir: Path,
     return BuildResult(lib, header, tuple(e.name for e in entries))
 
 
+def check_options(name: str, target: str) -> None:
+    """Raise `BuildError` for a library name or target a build cannot use."""
+    if target not in TARGETS:
+        raise BuildError(f"unknown target {target!r}: use one of {', '.join(TARGETS)}")
+    if target == "cuda":
+        raise BuildError("target 'cuda' arrives with the GPU backend; use --target cpu")
+    if not c_identifier(name):
+        raise BuildError(f"library name {name!r} cannot prefix C symbols: use letters, "
+                         "digits and _")
+
+
 def _compile_object(exp: ExportedKernel, symbol: str, path: Path) -> tuple[KernelABI, Path]:
     """The kernel's object file with only `symbol` and its hooks table global."""
     art = compile_kernel(exp.fn, exp.specs, symbol, keep_ir=True)
-    code = llvm_capi.compile_llvm_ir(art.ir["llvm"])
+    # The pipeline's Artifact has the linked .so but not the object it linked: LLVM's code
+    # generation runs again on the same IR (same code), unless a newer Artifact carries it.
+    obj: bytes | None = getattr(art, "object_code", None)
     raw = path.with_suffix(".raw.o")
-    raw.write_bytes(code.object_code)
+    raw.write_bytes(obj or llvm_capi.compile_llvm_ir(art.ir["llvm"]).object_code)
     _run(["objcopy", f"--keep-global-symbol={symbol}",
           f"--keep-global-symbol={art.abi.hooks_symbol}", str(raw), str(path)],
          f"localising the symbols of kernel '{exp.name}'")

@@ -94,7 +94,7 @@ def select(kernels: dict[str, Kernel[Any, Any]], wanted: list[str],
             raise BuildError(f"no kernel '{name}' in the file (its kernels: {known})")
     out = []
     for name in dict.fromkeys(names):
-        if not c_identifier(name):
+        if not c_identifier(f"sk_{name}"):  # it follows the library prefix in C
             raise BuildError(f"kernel '{name}': its name cannot name a C function")
         fn = kernels[name].fn
         out.append(ExportedKernel(name, fn, _specs(name, fn, sigs.get(name, {}))))
