@@ -74,7 +74,7 @@ def loop_sizes(view: GenericView) -> list[ir.Value]:
     """The size of every loop dim (host-side `memref.dim` ops at the insertion point)."""
     sizes: list[ir.Value | None] = [None] * view.n_loops
     for value, m in zip(view.inputs + view.outputs, view.maps):
-        for pos, d in enumerate(_dims(m)):
+        for pos, d in enumerate(map_results(m)):
             if d is not None and sizes[d] is None:
                 sizes[d] = memref.dim(value, index(pos))
     if any(s is None for s in sizes):
@@ -107,7 +107,7 @@ def delinearize(flat: ir.Value, sizes: list[ir.Value]) -> list[ir.Value]:
 def map_indices(m: ir.AffineMap, ivs: list[ir.Value | None]) -> list[ir.Value]:
     """The memref indices of a projection map applied to loop indices `ivs`."""
     out: list[ir.Value] = []
-    for e, d in zip(m.results, _dims(m)):
+    for e, d in zip(m.results, map_results(m)):
         if d is not None:
             iv = ivs[d]
             assert iv is not None, "indexing map uses a loop dim without an index"
@@ -118,14 +118,14 @@ def map_indices(m: ir.AffineMap, ivs: list[ir.Value | None]) -> list[ir.Value]:
     return out
 
 
-def _dims(m: ir.AffineMap) -> list[int | None]:
+def map_results(m: ir.AffineMap) -> list[int | None]:
     """Per result of a projection map: the loop dim it is, or None for a constant."""
     return [e.position if isinstance(e, ir.AffineDimExpr) else None for e in m.results]
 
 
 def map_dims(m: ir.AffineMap) -> set[int]:
     """The loop dims a projection map uses."""
-    return {d for d in _dims(m) if d is not None}
+    return {d for d in map_results(m) if d is not None}
 
 
 def depends_on(view: GenericView, roots: list[ir.Value]) -> set[ir.Operation]:
