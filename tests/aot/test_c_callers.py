@@ -139,3 +139,18 @@ def test_every_header_compiles(libdir: pathlib.Path, lib: str) -> None:
     done = subprocess.run(["gcc", "-std=c99", "-Wall", "-Werror", "-fsyntax-only", "-x", "c",
                            str(libdir / f"{lib}.h")], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_readme_caller(libdir: pathlib.Path) -> None:
+    readme = (pathlib.Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("## Ahead-of-time builds", 1)[1]
+    source = section.split("```c\n", 1)[1].split("```", 1)[0]
+    (libdir / "readme_caller.c").write_text(source)
+    exe = libdir / "readme_caller"
+    done = subprocess.run(["gcc", "-std=c11", "-Wall", "-Werror", f"-I{libdir}", "-o", str(exe),
+                           str(libdir / "readme_caller.c"), f"-L{libdir}", "-lsoftmax",
+                           f"-Wl,-rpath,{libdir}"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert len(source.strip().splitlines()) <= 10
+    got = [float(v) for v in run_c(exe)[0].split()]
+    np.testing.assert_allclose(got, _softmax(np.array([[1.0, 2.0, 3.0]]))[0], rtol=1e-5)
