@@ -341,7 +341,9 @@ class _Writer:
             if p.kind == "tensor":
                 t = self.tensors[p.name]
                 rw = "read and written in place" if p.written else "read"
-                doc.append(f"  {t.name}: {p.dtype}[{_dims_text(t)}] ({rw})")
+                note = "" if p.annotation == " ".join(d[0] for d in t.dims) else \
+                    f", annotated '{p.annotation}'"
+                doc.append(f"  {t.name}: {p.dtype}[{_dims_text(t)}] ({rw}{note})")
             else:
                 doc.append(f"  {self.scalars[p.name]}: {p.kind}")
         for r in self.results:

@@ -23,6 +23,8 @@ from lowering.frontend.params import ArgSpec, rank_matches
 
 __all__ = ["BuildError", "ExportedKernel", "load_kernels", "parse_sigs", "select"]
 
+# <lib>_last_error, <lib>_shapekit_metadata and <lib>__sk_<kernel> are the library's own.
+_RESERVED = frozenset({"last_error", "shapekit_metadata"})
 _SCALARS: dict[Any, str] = {int: "int", float: "float", bool: "bool"}
 _SIG = re.compile(r"\s*([A-Za-z_]\w*)\s*=\s*([A-Za-z0-9_]*)\s*\[\s*(\d+)\s*\]\s*\Z")
 
@@ -96,6 +98,9 @@ def select(kernels: dict[str, Kernel[Any, Any]], wanted: list[str],
     for name in dict.fromkeys(names):
         if not c_identifier(f"sk_{name}"):  # it follows the library prefix in C
             raise BuildError(f"kernel '{name}': its name cannot name a C function")
+        if name in _RESERVED or name.startswith("_sk_"):
+            raise BuildError(f"kernel '{name}': <lib>_{name} would clash with the library's "
+                             "own symbols; rename the kernel")
         fn = kernels[name].fn
         out.append(ExportedKernel(name, fn, _specs(name, fn, sigs.get(name, {}))))
     return out

@@ -31,3 +31,8 @@ def project(x: Float32[Tensor, "B 4*D"], w: Float32[Tensor, "4*D D"]) -> Float32
 @kernel
 def double(x: Shaped[Tensor, "*b"]) -> Shaped[Tensor, "*b"]:
     return x + x
+
+
+@kernel
+def first_col(x: Float32[Tensor, "N _"]) -> Float32[Tensor, "N"]:
+    return x[:, 0]

@@ -26,5 +26,13 @@ int main(void) {
     double dx[6] = {1, 2, 3, 4, 5, 6}, dy[6];
     st = aot_kernels_double(2, 3, dx, NULL, NULL, dy, NULL, NULL);
     printf("double status %d %.9g %.9g\n", st, dy[0], dy[5]);
+    st = aot_kernels_pick(4, x, NULL, NULL, 2, NULL);
+    printf("null result status %d: %s\n", st, aot_kernels_last_error());
+    float m[2 * 3] = {1, 2, 3, 4, 5, 6}, col[2];
+    int64_t msizes[2] = {2, 3};
+    st = aot_kernels_first_col(2, m, msizes, NULL, col, NULL, NULL);
+    printf("first_col status %d %.9g %.9g\n", st, col[0], col[1]);
+    st = aot_kernels_first_col(2, m, NULL, NULL, col, NULL, NULL);
+    printf("unnamed dims status %d: %s\n", st, aot_kernels_last_error());
     return 0;
 }

@@ -105,6 +105,12 @@ def test_hooks_scalars_tuples_and_dims(libdir: pathlib.Path) -> None:
     assert _line(lines, "project size") == (
         "project size status 2: ShapeError: argument 'x': dim 1 (4*D) is 7, but 4*D = 8")
     assert _line(lines, "double status") == "double status 0 2 12"
+    assert _line(lines, "null result") == (
+        "null result status 1: out: the result pointer is NULL")
+    assert _line(lines, "first_col status") == "first_col status 0 1 4"
+    assert _line(lines, "unnamed dims") == (
+        "unnamed dims status 1: argument 'x': sizes is NULL, but its annotation has unnamed "
+        "dims")
 
 
 def test_runtime_needs_only_libc(libdir: pathlib.Path) -> None:
@@ -129,7 +135,7 @@ def test_header_documents_annotations(libdir: pathlib.Path) -> None:
     text = (libdir / "mlp.h").read_text()
     assert "int mlp_mlp_block(int64_t T, int64_t D, const float *x," in text
     assert "w1: float32[D, 4*D] (read)" in text
-    assert "x: float32[b__0, b__1] (read)" in text       # gelu, exported with --sig
+    assert "x: float32[b__0, b__1] (read, annotated '*b')" in text   # gelu, with --sig
     assert "SHAPEKIT_ERR_SHAPE = 2" in text
     assert "const char *mlp_last_error(void);" in text
 
