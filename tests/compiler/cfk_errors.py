@@ -103,12 +103,13 @@ def rank_changes(x: Float32[Tensor, "N"], n: int) -> float:
 
 
 @kernel
-def helper_returns_early(x: Float32[Tensor, "N"]) -> Float32[Tensor, "N"]:
-    if x[0] > 0:
-        return x
-    return -x
+def helper_returns_mixed(n: int):
+    if n > 0:
+        return n
+    return 1.5
 
 
 @kernel
-def calls_early_return(x: Float32[Tensor, "N"]) -> Float32[Tensor, "N"]:
-    return helper_returns_early(x) + 1.0  # <- Call
+def calls_mixed_returns(x: Float32[Tensor, "N"], n: int) -> float:
+    y = helper_returns_mixed(n)  # <- Call
+    return float(y)

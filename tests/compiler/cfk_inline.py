@@ -298,7 +298,7 @@ def calls_plain(x: Float32[Tensor, "N"]) -> Float32[Tensor, "N"]:
 
 # --- compile errors ---------------------------------------------------------------------
 @kernel
-def mixed_types(v: int):  # type: ignore[no-untyped-def]
+def mixed_types(v: int):
     if v > 0:
         return v
     return 1.5

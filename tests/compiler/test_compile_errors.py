@@ -40,7 +40,7 @@ CASES = {
     "dtype_changes": "different types",
     "tensor_and": "a condition must be a scalar",
     "rank_changes": "changes type",
-    "calls_early_return": "must return only at its end",
+    "calls_mixed_returns": "returns different types on different paths",
 }
 
 
