@@ -21,7 +21,7 @@ from typecheck.values import NoneV, ScalarV, TensorV, TupleV, Value
 BOOL = ScalarV("bool")
 INT = ScalarV("int")
 RET = "%ret"
-Flags = set[str]
+Flags = set[str]  # the flags a statement may set
 STATUS = "%status"
 
 

@@ -3,7 +3,8 @@
 Every node carries its source location; every expression its abstract value from
 `typecheck.values` (dtype and symbolic shape for tensors, kind for scalars), computed with the
 same rules the mypy plugin uses. Statements are structured (no `goto`); `break`, `continue`,
-`return` and failing checks are removed by `lowering.structure` before emission.
+`return`, failing checks and inlined-call blocks are removed by `lowering.structure` before
+emission.
 """
 
 from __future__ import annotations
