@@ -99,6 +99,10 @@ class Kernel(Generic[P, R]):
         return self._compiled_call(args, kwargs)
 
     def _compiled_call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if self._fast_gpu and not kwargs:
+            gpu = self._fast_gpu.get(_gpu_key(args))
+            if gpu is not None:
+                return gpu._loaded(*args)
         if _any_device_array(args, kwargs):
             return self._cuda_call(args, kwargs)
         sig = self._runner.signature
@@ -115,8 +119,7 @@ class Kernel(Generic[P, R]):
         device's chip (cached by those, apart from the CPU specialisations)."""
         if kwargs:
             args = self._runner.signature.sig.bind(*args, **kwargs).args
-        key = tuple((type(a), a.dtype, a.ndim) if hasattr(a, "ndim") else type(a)
-                    for a in args)
+        key = _gpu_key(args)
         compiled = self._fast_gpu.get(key)
         if compiled is None:
             from dsl._runtime import cuda_arrays, cuda_driver
@@ -159,6 +162,11 @@ class Kernel(Generic[P, R]):
 
     def __repr__(self) -> str:
         return f"<dsl.kernel {self._runner.name}>"
+
+
+def _gpu_key(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """What selects a CUDA specialisation: each array's type, dtype and rank."""
+    return tuple((type(a), a.dtype, a.ndim) if hasattr(a, "ndim") else type(a) for a in args)
 
 
 def _any_device_array(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:

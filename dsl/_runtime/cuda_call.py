@@ -28,6 +28,7 @@ from dsl._runtime import cuda_arrays, cuda_driver, hooks
 from dsl._runtime.abi import ABI_VERSION, KernelABI
 from dsl._runtime.call import CallPlan, check_status, data_pointer
 from dsl._runtime.cuda_arrays import DeviceArray, describe, is_device_array
+from dsl._runtime.cuda_fast import MISS, TorchFastPath
 from dsl._runtime.library import (ReadOnlyArgumentError, _dim_values, _entry, _library,
                                   _scalar, _signature)
 from typecheck.errors import ShapeError
@@ -76,12 +77,17 @@ class CudaKernel:
         self._tensors = tuple(i for i, p in enumerate(abi.params) if p.kind == "tensor")
         self._shapes: dict[tuple[Any, ...], tuple[tuple[int, ...], ...]] = {}
         self._sync = os.environ.get("SHAPEKIT_CUDA_SYNC", "") not in ("", "0")
+        self._pending = hooks.PENDING
+        self._fast = TorchFastPath(self)
 
     def __repr__(self) -> str:
         return f"<CudaKernel {self.abi.name} ({self.abi.symbol}) from {self.so_path}>"
 
     def __call__(self, *args: Any) -> Any:
         """Run the kernel on the GPU (see the class docstring)."""
+        result = self._fast(args)
+        if result is not MISS:
+            return result
         devices = [describe(a) if is_device_array(a) else None for a in args]
         if any(d is not None for d in devices):
             return self._device_call(args, devices)
@@ -126,6 +132,11 @@ class CudaKernel:
                 self._shapes.clear()
             self._shapes[key] = shapes
         return shapes
+
+    def _checked_device_shapes(self, args: tuple[Any, ...]) -> tuple[tuple[int, ...], ...]:
+        """The full checks of a call with GPU arrays (for the fast path's first call)."""
+        devices = [describe(a) if is_device_array(a) else None for a in args]
+        return self._result_shapes(args, devices)
 
     # --- the two call paths -------------------------------------------------------------
     def _begin(self, device: int, stream: int) -> None:

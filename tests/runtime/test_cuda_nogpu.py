@@ -173,3 +173,71 @@ def test_unknown_target() -> None:
 def test_abi_roundtrip_is_json() -> None:
     assert json.loads(KernelABI("k", "s", (), ()).to_json())["symbol"] == "s"
     assert pathlib.Path(shim_source_path()).suffix == ".c"
+
+
+# --- the torch fast path, with a stand-in for torch (the entry and the shim stubbed) --------
+class _FakeDtype:
+    name = "float32"
+
+    def __str__(self) -> str:
+        return "torch.float32"
+
+
+class _FakeTensor:
+    is_cuda = True
+
+    def __init__(self, shape: tuple[int, ...], pointer: int = 0x1000,
+                 contiguous: bool = True) -> None:
+        self.shape, self.dtype, self.ndim = shape, _FAKE_F32, len(shape)
+        self.pointer, self.contiguous, self.device = pointer, contiguous, 0
+
+    def data_ptr(self) -> int:
+        return self.pointer
+
+    def stride(self) -> tuple[int, ...]:
+        return tuple(int(np.prod(self.shape[i + 1:])) for i in range(len(self.shape)))
+
+    def get_device(self) -> int:
+        return 0
+
+    def is_contiguous(self) -> bool:
+        return self.contiguous
+
+
+_FAKE_F32 = _FakeDtype()
+_FakeTensor.__module__ = "torch"
+
+
+def test_torch_fast_path(fake_kernel: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import struct
+    import sys
+    import types
+    torch = types.ModuleType("torch")
+    torch.float32 = _FAKE_F32  # type: ignore[attr-defined]
+    made: list[_FakeTensor] = []
+
+    def empty(shape: tuple[int, ...], dtype: Any, device: int) -> _FakeTensor:
+        made.append(_FakeTensor(tuple(shape), 0x9000))
+        return made[-1]
+    torch.empty = empty  # type: ignore[attr-defined]
+    torch._C = types.SimpleNamespace(_cuda_getCurrentRawStream=lambda d: 77)  # type: ignore
+    monkeypatch.setitem(sys.modules, "torch", torch)
+    calls: list[Any] = []
+    monkeypatch.setattr(fake_kernel, "_begin", lambda device, stream: calls.append(stream))
+    monkeypatch.setattr(fake_kernel, "_end", lambda sync: None)
+    monkeypatch.setattr(fake_kernel, "_entry", lambda packed: calls.append(packed) or 0)
+    fast = fake_kernel._fast
+    for _ in range(2):  # the first call checks fully, the second replays the shape key
+        out = fake_kernel(_FakeTensor((5,)))
+        assert out is made[-1] and out.shape == (5,)
+        assert struct.unpack("=4q", calls[-1]) == (0x1000, 5, 0x9000, 5) and calls[-2] == 77
+    assert len(fast.shapes) == 1
+    with pytest.raises(dsl.ShapeError):
+        fake_kernel(_FakeTensor((2, 3)))
+    # non-contiguous: the general path (it makes a contiguous copy through torch)
+    assert fast((_FakeTensor((5,), contiguous=False),)) is fast_miss()
+
+
+def fast_miss() -> Any:
+    from dsl._runtime.cuda_fast import MISS
+    return MISS
