@@ -9,8 +9,9 @@ depend only on the block index. Per output, accumulation starts from the output'
 value (the fill linalg reads from `outs`) and adds the k terms in order, like the CPU loop:
 
     for k0 in 0 .. K step 16:
-        stage A[i0:i0+64, k0:k0+16] and B[k0:k0+16, j0:j0+64] in shared memory
-            (loads outside M, N or K store a zero instead);   gpu.barrier
+        stage A[i0:i0+64, k0:k0+16] and B[k0:k0+16, j0:j0+64] in shared memory (one buffer
+            per input: producers fused into the matmul bring extra inputs, staged like A or B;
+            loads outside M, N or K store a zero instead);   gpu.barrier
         for kk in 0 .. min(16, K - k0): acc[r][c] = acc[r][c] + term(As[kk][r], Bs[kk][c])
         gpu.barrier
     store the outputs that lie inside M x N
