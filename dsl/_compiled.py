@@ -199,10 +199,12 @@ def _compiler_identity() -> str:
 
 @functools.lru_cache(maxsize=1)
 def _portable_compiler_identity() -> str:
-    """`_compiler_identity` with paths relative to the compiler's package: the same on every
-    machine with the same compiler sources."""
+    """`_compiler_identity` with paths relative to the compiler's package, plus the CUDA
+    shim linked into every kernel: the same on every machine with the same sources."""
     import importlib.util
+    from dsl._runtime.cuda_shim import shim_source_path
     digest = hashlib.sha256(COMPILER_VERSION.encode())
+    digest.update(shim_source_path().read_bytes())
     spec = importlib.util.find_spec("lowering")
     for root in (spec.submodule_search_locations or []) if spec else []:
         for path in sorted(pathlib.Path(root).rglob("*.py")):

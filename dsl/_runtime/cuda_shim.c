@@ -43,6 +43,7 @@ typedef struct CUmod_st *CUmodule;
 typedef struct CUfunc_st *CUfunction;
 typedef struct CUstream_st *CUstream;
 typedef struct CUevent_st *CUevent;
+typedef struct CUmemPoolHandle_st *CUmemoryPool;
 
 enum {
   CUDA_SUCCESS = 0,
@@ -52,6 +53,7 @@ enum {
   CU_MEMORYTYPE_DEVICE = 2,
   CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8,
   CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED = 115,
+  CU_MEMPOOL_ATTR_RELEASE_THRESHOLD = 4,
 };
 
 /* shapekit's own error codes (driver errors keep their positive CUresult value) */
@@ -95,7 +97,9 @@ enum {
 /* optional: missing in old drivers (stream-ordered allocation, CUDA 11.2+) */
 #define SK_OPTIONAL_FUNCTIONS(X)                                                             \
   X(cuMemAllocAsync, (CUdeviceptr *, size_t, CUstream))                                      \
-  X(cuMemFreeAsync, (CUdeviceptr, CUstream))
+  X(cuMemFreeAsync, (CUdeviceptr, CUstream))                                                 \
+  X(cuDeviceGetDefaultMemPool, (CUmemoryPool *, CUdevice))                                   \
+  X(cuMemPoolSetAttribute, (CUmemoryPool, int, void *))
 
 #define SK_DECLARE(name, args) static CUresult(*p_##name) args;
 SK_DRIVER_FUNCTIONS(SK_DECLARE)
@@ -200,6 +204,18 @@ static void sk_load_driver(void) {
   }
 }
 
+/* Temporaries come from the device's default memory pool; by default it returns freed
+ * memory to the driver at every synchronisation, which makes each call pay for fresh
+ * allocations. Keeping it (as torch's caching allocator does) is best effort. */
+static void sk_keep_pool_memory(CUdevice device) {
+  CUmemoryPool pool = NULL;
+  uint64_t keep = UINT64_MAX;
+  if (p_cuDeviceGetDefaultMemPool == NULL || p_cuMemPoolSetAttribute == NULL ||
+      p_cuDeviceGetDefaultMemPool(&pool, device) != CUDA_SUCCESS)
+    return;
+  p_cuMemPoolSetAttribute(pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, &keep);
+}
+
 /* the retained primary context of `device` (made current by the caller) */
 static CUcontext sk_primary_context(int ordinal) {
   CUcontext context = NULL;
@@ -224,6 +240,8 @@ static CUcontext sk_primary_context(int ordinal) {
         CUDA_SUCCESS)
       pools = 0;
     sk_pools[ordinal] = pools && p_cuMemAllocAsync && p_cuMemFreeAsync ? 1 : 2;
+    if (sk_pools[ordinal] == 1)
+      sk_keep_pool_memory(device);
     sk_contexts[ordinal] = context;
   }
   pthread_mutex_unlock(&sk_lock);
