@@ -1,15 +1,15 @@
 """Run-time GPU tests: skipped unless torch or cupy sees a CUDA device.
 
-Every test here runs once per array kind ("torch", "cupy", "numpy"): the `gpu_mode` fixture
-(autouse) redirects each `@dsl.kernel` call made with numpy arrays to the kernel's CUDA
+Every test that uses the `gpu_mode` fixture runs once per array kind ("torch", "cupy",
+"numpy"); it redirects each `@dsl.kernel` call made with numpy arrays to the kernel's CUDA
 specialisation, the arrays converted to that kind (same strides pattern), the writes copied
 back into the numpy arguments, the results converted to numpy. So the compiler's own
 differential, control-flow and effect tests are reused unchanged (`test_gpu_suite.py`).
 
 The GPU machine may have no MLIR: compile the kernels beforehand on a machine with it,
     SHAPEKIT_GPU_PRECOMPILE=1 SHAPEKIT_CACHE_DIR=.device/gpu-cache pytest tests/gpu
-(every kernel call compiles its CUDA specialisation into the cache and then runs on the
-CPU), then run the tests where the GPU is with the same SHAPEKIT_CACHE_DIR.
+(every kernel call of the tests that use `gpu_mode` compiles its CUDA specialisation into
+the cache and then runs on the CPU; other tests are skipped), then run the tests where the GPU is with the same SHAPEKIT_CACHE_DIR.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 
@@ -48,17 +48,20 @@ def available(kind: str) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip the folder cleanly without a GPU (except in precompile mode)."""
+    """Skip the folder cleanly without a GPU (in precompile mode: the tests that do not
+    use `gpu_mode`)."""
     here = Path(__file__).parent
-    if PRECOMPILE or available("numpy"):
+    if available("numpy"):
         return
     skip = pytest.mark.skip(reason="no CUDA device visible to torch or cupy")
     for item in items:
-        if here in Path(str(item.fspath)).parents:
+        if here not in Path(str(item.fspath)).parents:
+            continue
+        if not PRECOMPILE or "gpu_mode" not in getattr(item, "fixturenames", ()):
             item.add_marker(skip)
 
 
-@pytest.fixture(autouse=True, params=("precompile",) if PRECOMPILE else MODES)
+@pytest.fixture(params=("precompile",) if PRECOMPILE else MODES)
 def gpu_mode(request: pytest.FixtureRequest) -> Iterator[str]:
     """Redirect kernel calls to the GPU with arrays of kind `request.param`."""
     import gpu_redirect
@@ -68,8 +71,3 @@ def gpu_mode(request: pytest.FixtureRequest) -> Iterator[str]:
     with gpu_redirect.redirect(mode):
         yield mode
 
-
-@pytest.fixture
-def kind(gpu_mode: str) -> Any:
-    """The array kind of this run of the test."""
-    return gpu_mode

@@ -8,6 +8,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.usefixtures("gpu_mode")
+
 ROOT = Path(__file__).resolve().parents[2]
 for _p in (ROOT / "tests" / "compiler", ROOT / "tests" / "examples", ROOT / "examples"):
     if str(_p) not in sys.path:
