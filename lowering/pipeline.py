@@ -135,13 +135,13 @@ def compile_kernel_cuda(fn: Callable[..., Any], specs: list[ArgSpec], symbol: st
             if stage == "bufferized":
                 module = memref_fixups(module)
             keep(stage, module)
-        run_pipeline(module, "builtin.module(func.func(linalg-generalize-named-ops))",
-                     "generalize", loc)
+        run_pipeline(module, binary.PREPARE, "generalize", loc)
         map_to_gpu(module, front.abi)
         verify(module, "gpu", loc)
         keep("gpu", module)
         binary.outline(module, chip, loc)
         binary.merge_kernel_modules(module)
+        binary.copy_callees(module)
         keep("outlined", module)
         binary.to_nvvm(module, loc)
         keep("nvvm", module)

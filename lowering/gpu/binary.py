@@ -24,6 +24,10 @@ from lowering.passes import run_pipeline
 CHIPS: dict[str, str] = {"sm_80": "+ptx70", "sm_86": "+ptx71", "sm_89": "+ptx78",
                          "sm_90": "+ptx78", "sm_90a": "+ptx80"}
 
+# before mapping: named linalg ops as generics; math ops without an NVVM lowering (`ipowi`)
+# as functions, which outlining copies into the kernels' module
+PREPARE = ("builtin.module(func.func(linalg-generalize-named-ops),"
+           "convert-math-to-funcs)")
 OUTLINE = "builtin.module(gpu-kernel-outlining,nvvm-attach-target{{chip={chip} " \
     "features={features} O=3}})"
 KERNEL = ("builtin.module(gpu.module(expand-strided-metadata,lower-affine,"
@@ -107,3 +111,36 @@ def merge_kernel_modules(module: ir.Module) -> None:
                 [target_name, path[0] if path[0] != target_name else path[-1]])
         return ir.WalkResult.ADVANCE
     module.operation.walk(retarget)
+
+
+def copy_callees(module: ir.Module) -> None:
+    """Copy the host functions kernels call (`convert-math-to-funcs` helpers such as
+    `__mlir_math_ipowi_i8`) into each `gpu.module`, transitively."""
+    funcs = {ir.StringAttr(op.attributes["sym_name"]).value: op.operation
+             for op in module.body.operations if op.operation.name == "func.func"}
+    for gm in [op.operation for op in module.body.operations
+               if op.operation.name == "gpu.module"]:
+        body = gm.regions[0].blocks[0]
+        have: set[str] = set()
+        todo = _callees(gm)
+        while todo:
+            name = todo.pop()
+            if name in have:
+                continue
+            if name not in funcs:
+                raise NotImplementedError(f"a kernel calls @{name}, which is not a function")
+            have.add(name)
+            clone = funcs[name].clone()
+            body.append(clone)  # the clone was made at the module's end: move it in
+            todo |= _callees(clone)
+
+
+def _callees(op: ir.Operation) -> set[str]:
+    names: set[str] = set()
+
+    def visit(o: ir.Operation) -> ir.WalkResult:
+        if o.name == "func.call":
+            names.add(ir.FlatSymbolRefAttr(o.attributes["callee"]).value)
+        return ir.WalkResult.ADVANCE
+    op.walk(visit)
+    return names

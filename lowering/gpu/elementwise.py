@@ -157,7 +157,9 @@ def _element(op: ir.Operation, ivs: list[ir.Value]) -> None:
     n_out = _num_outputs(op)
     mapping: dict[ir.Value, ir.Value] = {}
     for k, (arg, operand, amap) in enumerate(zip(body.arguments, operands, maps)):
-        if _has_uses(arg):
+        if not isinstance(operand.type, ir.MemRefType):
+            mapping[arg] = operand  # a scalar input
+        elif _has_uses(arg):
             mapping[arg] = memref.LoadOp(operand, _positions(amap, ivs)).result
     yielded: list[ir.Value] = []
     for inner in body.operations:
@@ -168,6 +170,10 @@ def _element(op: ir.Operation, ivs: list[ir.Value]) -> None:
         if inner_op.name == "linalg.index":
             dim = ir.IntegerAttr(inner_op.attributes["dim"]).value
             mapping[inner_op.results[0]] = ivs[dim]
+            continue
+        if inner_op.name == "math.absi":  # NVVM has no lowering for it
+            x = mapping.get(inner_op.operands[0], inner_op.operands[0])
+            mapping[inner_op.results[0]] = _absi(x)
             continue
         clone = inner_op.clone()
         for i, v in enumerate(clone.operands):
@@ -180,6 +186,12 @@ def _element(op: ir.Operation, ivs: list[ir.Value]) -> None:
     for k, value in enumerate(yielded):
         out = operands[first_out + k]
         memref.StoreOp(value, out, _positions(maps[first_out + k], ivs))
+
+
+def _absi(x: ir.Value) -> ir.Value:
+    zero = arith.ConstantOp(x.type, 0).result
+    neg = arith.SubIOp(zero, x).result
+    return arith.SelectOp(arith.CmpIOp(arith.CmpIPredicate.slt, x, zero).result, neg, x).result
 
 
 def _remap_nested(op: ir.Operation, mapping: dict[ir.Value, ir.Value]) -> None:

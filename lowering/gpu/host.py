@@ -167,7 +167,8 @@ class HostRewriter:
         i64 = ir.IntegerType.get_signless(64)
         n = arith.IndexCastOp(i64, nbytes).result if isinstance(nbytes.type, ir.IndexType) \
             else nbytes
-        llvm.CallOp([], [dst, src, n, self.stream], callee=MEMCPY)
+        llvm.CallOp(None, [dst, src, n, self.stream], [], ir.DenseI32ArrayAttr.get([]),
+                    callee=ir.FlatSymbolRefAttr.get(MEMCPY))
 
     def _load(self, op: ir.Operation) -> None:
         mem, idx = op.operands[0], list(op.operands)[1:]

@@ -91,6 +91,37 @@ def lower_linalg(op: ir.Operation) -> str:
     return "fallback"
 
 
+def sink_constants(launch: ir.Operation) -> None:
+    """Clone the host constants a launch body uses into it (outlining would pass each one as
+    a kernel parameter)."""
+    body = launch.regions[0].blocks[0]
+    clones: dict[ir.Value, ir.Value] = {}
+
+    def visit(op: ir.Operation) -> ir.WalkResult:
+        for i, v in enumerate(op.operands):
+            owner = v.owner
+            defining = None if isinstance(owner, ir.Block) else owner.operation
+            if defining is None or defining.name != "arith.constant" or \
+                    _inside(defining, launch):
+                continue
+            if v not in clones:
+                with ir.InsertionPoint.at_block_begin(body):
+                    clones[v] = defining.clone().results[0]
+            op.operands[i] = clones[v]
+        return ir.WalkResult.ADVANCE
+    for nested in list(body.operations):
+        nested.operation.walk(visit)
+
+
+def _inside(op: ir.Operation, ancestor: ir.Operation) -> bool:
+    parent = op.parent
+    while parent is not None:
+        if parent == ancestor:
+            return True
+        parent = parent.parent
+    return False
+
+
 def map_to_gpu(module: ir.Module, abi: KernelABI) -> dict[str, int]:
     """The mapping stage on `module` (in place); how many ops each mapping got."""
     module.operation.attributes["gpu.container_module"] = ir.UnitAttr.get()
@@ -100,6 +131,9 @@ def map_to_gpu(module: ir.Module, abi: KernelABI) -> dict[str, int]:
         if op.name.startswith("linalg."):
             kind = lower_linalg(op)
             counts[kind] = counts.get(kind, 0) + 1
+    for op in walk(impl):
+        if op.name == "gpu.launch":
+            sink_constants(op)
     HostRewriter(module, impl, host_arguments(abi)).run()
     for top in module.body.operations:
         for op in walk(top.operation):
