@@ -85,7 +85,9 @@ def compile_kernel(fn: Callable[..., Any], specs: list[ArgSpec], symbol: str,
             if keep_ir:
                 texts[stage] = str(module)
         texts["llvm"] = llvm_capi.translate_to_llvm_ir(module)
-    code = llvm_capi.compile_llvm_ir(texts["llvm"])
+    # O2 vectorizes these loops as O3 does (same kernel times in benchmarks/compiler.py) and
+    # takes 10-25% less time in LLVM, the largest part of a cold compile.
+    code = llvm_capi.compile_llvm_ir(texts["llvm"], opt_level=2)
     texts["llvm-opt"] = code.optimized_ir
     with tempfile.TemporaryDirectory(prefix="shapekit-") as tmp:
         so = Path(tmp) / f"{symbol}.so"
