@@ -412,8 +412,8 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY, intptr_t g
   (void)paramsCount;
   if (!sk_ready() || function == NULL)
     return;
-  if (gridX <= 0 || gridY <= 0 || gridZ <= 0)
-    return; /* an empty grid: nothing to compute (the driver would reject it) */
+  if (gridX <= 0 || gridY <= 0 || gridZ <= 0 || blockX <= 0 || blockY <= 0 || blockZ <= 0)
+    return; /* an empty launch: nothing to compute (the driver would reject it) */
   if (smem > 48 * 1024 &&
       !sk_check(p_cuFuncSetAttribute(function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                                      smem),
