@@ -23,6 +23,7 @@ BUILDS: dict[str, tuple[pathlib.Path, list[str]]] = {
     "mlp": (EXAMPLES / "mlp.py", ["--sig", "gelu:x=[2]"]),
     "attention": (EXAMPLES / "attention.py", ["attention"]),
     "aot_kernels": (HERE / "aot_kernels.py", ["--sig", "double:x=float64[2]"]),
+    "print_kernels": (HERE / "print_kernels.py", []),
 }
 
 

@@ -89,7 +89,7 @@ def test_hooks_scalars_tuples_and_dims(libdir: pathlib.Path) -> None:
     lines = run_c(compile_c(libdir, "hooks", ["aot_kernels"]))
     src = pathlib.Path(__file__).parent / "aot_kernels.py"
     assert lines[:3] == ["n = 7 f = 0.1 b = True",
-                         "[1.5 -2.0 0.1 3.0] | -0.25 | 1e-07 | 1e+16 | 3.0;",
+                         "[ 1.5 -2.   0.1  3. ] | -0.25 | 1e-07 | 1e+16 | 3.0;",
                          "report status 0"]
     assert _line(lines, "pick status") == "pick status 0 0.100000001"
     assert _line(lines, "assert status") == (
