@@ -105,6 +105,10 @@ static int sk_prepare(sk_tensor *t, const char *who, const void *data, const int
         return sk_fail(2, "ShapeError: %s: rank %d is more than %d", who, rank, SK_MAX_RANK);
     int64_t count = 1;
     for (int d = 0; d < rank; d++)
+        if (sizes[d] < 0)
+            return sk_fail(2, "ShapeError: %s: dim %d is %lld, but a size cannot be negative",
+                           who, d, (long long)sizes[d]);
+    for (int d = 0; d < rank; d++)
         if (__builtin_mul_overflow(count, sizes[d], &count) ||
             __builtin_mul_overflow(count, (int64_t)esize, &(int64_t){0}))
             return sk_fail(2, "ShapeError: %s: %d dims of this size do not fit in memory",

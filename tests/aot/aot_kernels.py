@@ -36,3 +36,8 @@ def double(x: Shaped[Tensor, "*b"]) -> Shaped[Tensor, "*b"]:
 @kernel
 def first_col(x: Float32[Tensor, "N _"]) -> Float32[Tensor, "N"]:
     return x[:, 0]
+
+
+@kernel
+def fill(x: Float32[Tensor, "N"], n: int) -> Float32[Tensor, "n"]:
+    return dsl.zeros((n,), dsl.float32) + x[0]

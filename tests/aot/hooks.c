@@ -34,5 +34,10 @@ int main(void) {
     printf("first_col status %d %.9g %.9g\n", st, col[0], col[1]);
     st = aot_kernels_first_col(2, m, NULL, NULL, col, NULL, NULL);
     printf("unnamed dims status %d: %s\n", st, aot_kernels_last_error());
+    float filled[3] = {0};
+    st = aot_kernels_fill(4, x, NULL, NULL, 3, filled, NULL, NULL);
+    printf("fill status %d %.9g %.9g\n", st, filled[0], filled[2]);
+    st = aot_kernels_fill(4, x, NULL, NULL, -2, filled, NULL, NULL);
+    printf("negative fill status %d: %s\n", st, aot_kernels_last_error());
     return 0;
 }

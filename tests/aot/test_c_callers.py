@@ -108,6 +108,10 @@ def test_hooks_scalars_tuples_and_dims(libdir: pathlib.Path) -> None:
     assert _line(lines, "null result") == (
         "null result status 1: out: the result pointer is NULL")
     assert _line(lines, "first_col status") == "first_col status 0 1 4"
+    assert _line(lines, "fill status") == "fill status 0 1.5 1.5"     # result sized by an int
+    assert _line(lines, "negative fill") == (
+        "negative fill status 2: ShapeError: the result: dim 0 is -2, but a size cannot be "
+        "negative")
     assert _line(lines, "unnamed dims") == (
         "unnamed dims status 1: argument 'x': sizes is NULL, but its annotation has unnamed "
         "dims")
