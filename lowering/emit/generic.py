@@ -35,13 +35,13 @@ def generic(inputs: Sequence[tuple[ir.Value, ir.AffineMap]],
     """Build a `linalg.generic`; `body` gets the block arguments (inputs then outputs) and
     returns the values to yield."""
     maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for _, m in list(inputs) + list(outputs)])
-    op = linalg.GenericOp([o.type for o, _ in outputs], [v for v, _ in inputs],
+    op = linalg.generic_op([o.type for o, _ in outputs], [v for v, _ in inputs],
                           [o for o, _ in outputs], maps, iterator_attr(kinds))
     types = [ir.RankedTensorType(v.type).element_type if isinstance(v.type, ir.RankedTensorType)
              else v.type for v, _ in list(inputs) + list(outputs)]
     block = op.regions[0].blocks.append(*types)
     with ir.InsertionPoint(block):
-        linalg.YieldOp(body(list(block.arguments)))
+        linalg.yield_(body(list(block.arguments)))
     return list(op.results)
 
 
@@ -152,7 +152,7 @@ def _gather_broadcast(v: ir.Value, sizes: list[ir.Value], grow: dict[int, ir.Val
     def body(_: list[ir.Value]) -> list[ir.Value]:
         idx = []
         for k in range(rank):
-            i = linalg.IndexOp(ir.IntegerAttr.get(i64, k)).result
+            i = linalg.index(k)
             idx.append(arith.SelectOp(flat[k], zero, i).result if k in flat else i)
         return [tensor.ExtractOp(v, idx).result]
     ident = affine_map(rank, list(range(rank)))

@@ -138,7 +138,7 @@ def _argmax(x: ir.Value, sizes: list[ir.Value], keep: list[int], axes: list[int]
         flat = index_const(0)
         for d in axes:  # flattened index over the reduced dims (C order)
             flat = arith.AddIOp(arith.MulIOp(flat, sizes[d]).result,
-                                linalg.IndexOp(ir.IntegerAttr.get(i64, d)).result).result
+                                linalg.index(d)).result
         flat64 = arith.IndexCastOp(i64, flat).result
         if is_float(elem):
             better = arith.CmpFOp(arith.CmpFPredicate.OGT, v, b).result

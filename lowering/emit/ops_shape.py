@@ -104,7 +104,7 @@ def _via_flat(x: ir.Value, sizes: list[ir.Value], elem: ir.Type) -> ir.Value:
         lin = index_const(0)
         for d in range(rank):
             lin = arith.AddIOp(arith.MulIOp(lin, sizes[d]).result,
-                               linalg.IndexOp(ir.IntegerAttr.get(i64, d)).result).result
+                               linalg.index(d)).result
         return [tensor.ExtractOp(flat, [lin]).result]
     return generic([], [(empty(sizes, elem), affine_map(rank, list(range(rank))))],
                    [PARALLEL] * rank, body)[0]
@@ -298,7 +298,7 @@ def arange(em: "ExprEmitter", e: tir.Op) -> ir.Value:
     i64 = ir.IntegerType.get_signless(64)
 
     def body(a: list[ir.Value]) -> list[ir.Value]:
-        i = arith.IndexCastOp(i64, linalg.IndexOp(ir.IntegerAttr.get(i64, 0)).result).result
+        i = arith.IndexCastOp(i64, linalg.index(0)).result
         return [scalars.convert(i, elem)]
     return generic([], [(init, affine_map(1, [0]))], [PARALLEL], body)[0]
 

@@ -1,4 +1,4 @@
-"""Light stand-ins for the Python modules of the `linalg` and `llvm` dialects.
+"""Empty stand-ins for the Python modules of the `linalg` and `llvm` dialects.
 
 Whenever the bindings hand Python an operation of a dialect whose Python module was not
 imported yet (an op parsed from text, found by a walk, or made by `Operation.create`), they
@@ -6,8 +6,8 @@ import `mlir.dialects.<dialect>` to look for its op class. For `linalg` that run
 machinery, for `llvm` it loads a large generated module: tens of milliseconds of a cold
 compile for classes the compiler never uses. `install` makes the bindings take this package's
 modules for those two dialects instead (once per process; the search path is restored after),
-so linalg ops get their generated classes and llvm ops the generic `OpView`. A program that
-imports `mlir.dialects.linalg` or `mlir.dialects.llvm` itself still gets the full modules.
+so their ops are generic `OpView`s. A program that imports `mlir.dialects.linalg` or
+`mlir.dialects.llvm` itself still gets the full modules and their op classes.
 """
 
 from __future__ import annotations

@@ -1,5 +1,2 @@
-"""The `linalg` op classes, without the opdsl helpers of `mlir.dialects.linalg`."""
-
-from mlir.dialects._linalg_ops_gen import _Dialect
-
-__all__ = ["_Dialect"]
+"""No op classes for `linalg`: the emitters create its ops generically
+(`lowering.emit.linalg_ops`), so they are plain `OpView`s."""
