@@ -77,21 +77,34 @@ typedef struct {
     int64_t count;
 } sk_tensor;
 
+/* Copy the rows of the last dim between the staged buffer and the caller's strided
+   elements; the element size is a constant in each case so the copies are plain moves. */
+#define SK_ROW(T) for (int64_t k = 0; k < n; k++) { \
+        T *u = (T *)(at + k * step), *f = (T *)flat + k; if (to_user) *u = *f; else *f = *u; }
+
 static void sk_copy(sk_tensor *t, int to_user) {
+    int r = t->rank;
+    int64_t n = r ? t->sizes[r - 1] : 1, step = (r ? t->strides[r - 1] : 0) * (int64_t)t->esize;
     int64_t idx[SK_MAX_RANK] = {0};
     char *flat = t->buf;
-    for (int64_t k = 0; k < t->count; k++) {
+    for (int64_t row = 0; row < t->count / (n ? n : 1); row++) {
         int64_t off = 0;
-        for (int d = 0; d < t->rank; d++) off += idx[d] * t->strides[d];
+        for (int d = 0; d < r - 1; d++) off += idx[d] * t->strides[d];
         char *at = t->user + off * (int64_t)t->esize;
-        if (to_user) memcpy(at, flat, t->esize); else memcpy(flat, at, t->esize);
-        flat += t->esize;
-        for (int d = t->rank - 1; d >= 0; d--) {
+        switch (t->esize) {
+        case 1: SK_ROW(uint8_t) break;
+        case 2: SK_ROW(uint16_t) break;
+        case 4: SK_ROW(uint32_t) break;
+        default: SK_ROW(uint64_t) break;
+        }
+        flat += n * (int64_t)t->esize;
+        for (int d = r - 2; d >= 0; d--) {
             if (++idx[d] < t->sizes[d]) break;
             idx[d] = 0;
         }
     }
 }
+#undef SK_ROW
 
 /* Check the data pointer and strides of a tensor whose sizes were checked; stage a copy
    when its elements are not C-contiguous (any strides for a tensor the kernel only reads;
