@@ -35,6 +35,24 @@ def test_results_match_numpy(libdir: pathlib.Path) -> None:
     np.testing.assert_allclose(mlp.gelu(y), ref, rtol=1e-5, atol=1e-6)
 
 
+def test_attention_and_mlp_match_eager(libdir: pathlib.Path) -> None:
+    rng = np.random.default_rng(2)
+    att = dsl.load_library(libdir / "libattention.so")
+    assert sorted(att.kernels) == ["attention"]
+    x = rng.standard_normal((2, 3, 8)).astype(np.float32)
+    ws = [(rng.standard_normal((8, 8)) * 0.3).astype(np.float32) for _ in range(4)]
+    ref = dsl.eager(_example("attention").attention)(x, *ws)
+    np.testing.assert_allclose(att.attention(x, *ws), ref, rtol=1e-4, atol=1e-5)
+    mlp = dsl.load_library(libdir / "libmlp.so")
+    d = 4
+    args = (rng.standard_normal((3, d)), rng.standard_normal((d, 4 * d)) * 0.3,
+            rng.standard_normal(4 * d), rng.standard_normal((4 * d, d)) * 0.3,
+            rng.standard_normal(d))
+    args32 = tuple(a.astype(np.float32) for a in args)
+    ref = dsl.eager(_example("mlp").mlp_block)(*args32)
+    np.testing.assert_allclose(mlp.mlp_block(*args32), ref, rtol=1e-4, atol=1e-5)
+
+
 def test_same_messages_as_the_kernel(libdir: pathlib.Path) -> None:
     lib = dsl.load_library(libdir / "liblayernorm.so")
     module = _example("layernorm")
