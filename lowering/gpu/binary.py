@@ -1,9 +1,12 @@
 """From the mapped module to NVVM, PTX / cubin and the host's LLVM dialect.
 
-    outline ("gpu-kernel-outlining") -> NVVM target attached -> kernels to NVVM ("nvvm")
-    -> a copy: gpu-module-to-binary{format=isa} -> the PTX text (`.ir["ptx"]`)
-    -> the module: gpu-module-to-binary{format=fatbin} (cubin + PTX; `bin` if the toolkit has
-       no `fatbinary`) -> host code to the LLVM dialect ("host-llvm")
+    outline ("gpu-kernel-outlining", kernels merged into one gpu.module, NVVM target attached)
+    -> kernels to NVVM ("nvvm") -> gpu-module-to-binary{format=isa}: the PTX (`.ir["ptx"]`)
+    -> ptxas + fatbinary: the embedded object becomes a fatbin (cubin + PTX), a cubin without
+       `fatbinary`, or stays PTX without `ptxas` -> host code to the LLVM dialect ("host-llvm")
+
+LLVM generates the PTX once; `gpu-module-to-binary{format=fatbin}` would run the NVPTX
+back end a second time (a third of a compile).
 
 The NVVM target needs the PTX feature the chip requires (sm_90a: `+ptx80`); a wrong one makes
 LLVM abort the whole process, so chips come from a fixed table. f16 / bf16 arithmetic is done
@@ -13,6 +16,9 @@ in f32 and rounded after every op, as on the CPU, so both backends give the same
 from __future__ import annotations
 
 import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 
 from mlir import ir
 from mlir.dialects import gpu
@@ -60,23 +66,67 @@ def to_nvvm(module: ir.Module, loc: SourceLoc) -> None:
     run_pipeline(module, KERNEL, "nvvm", loc)
 
 
-def ptx_of(module: ir.Module, loc: SourceLoc) -> str:
-    """The PTX of the module's kernels (from a copy; the module is unchanged)."""
-    copy = ir.Module.parse(module.operation.get_asm(enable_debug_info=True), module.context)
-    run_pipeline(copy, TO_BINARY.format(format="isa"), "ptx", loc)
-    texts: list[str] = []
-    for op in copy.body.operations:
-        if op.operation.name == "gpu.binary":
-            for attr in ir.ArrayAttr(op.attributes["objects"]):
-                texts.append(gpu.ObjectAttr(attr).object.decode())
+def to_ptx(module: ir.Module, loc: SourceLoc) -> str:
+    """Replace the kernels' `gpu.module` by a `gpu.binary` holding their PTX; the PTX text
+    ('' when the kernel launches nothing)."""
+    run_pipeline(module, TO_BINARY.format(format="isa"), "ptx", loc)
+    texts = [gpu.ObjectAttr(attr).object.decode() for op in _binaries(module)
+             for attr in ir.ArrayAttr(op.attributes["objects"])]
     return "\n".join(texts)
 
 
-def embed_binary(module: ir.Module, loc: SourceLoc) -> str:
-    """Replace the `gpu.module`s by embedded binaries; the format used."""
-    fmt = "fatbin" if shutil.which("fatbinary") else "bin"
-    run_pipeline(module, TO_BINARY.format(format=fmt), "binary", loc)
+def _binaries(module: ir.Module) -> list[ir.Operation]:
+    return [op.operation for op in module.body.operations
+            if op.operation.name == "gpu.binary"]
+
+
+def embed_machine_code(module: ir.Module, chip: str) -> str:
+    """Swap the PTX in each `gpu.binary` for a fatbin (cubin + PTX; `ptxas` and `fatbinary`
+    of the CUDA toolkit) or a cubin (no `fatbinary`); keep the PTX (the driver compiles it at
+    load time) without `ptxas`. The format used: "fatbin", "bin" or "isa"."""
+    fmt = "isa"
+    for op in _binaries(module):
+        objects = []
+        for attr in ir.ArrayAttr(op.attributes["objects"]):
+            obj = gpu.ObjectAttr(attr)
+            code = assemble(obj.object.decode(), chip)
+            if code is None:
+                return fmt
+            fmt, data = code
+            kind = _FORMATS[fmt]
+            objects.append(gpu.ObjectAttr.get(obj.target, kind, data))
+        op.attributes["objects"] = ir.ArrayAttr.get(objects)
     return fmt
+
+
+_FORMATS = {"isa": 2, "bin": 3, "fatbin": 4}  # gpu::CompilationTarget
+
+
+def assemble(ptx: str, chip: str) -> tuple[str, bytes] | None:
+    """("fatbin" | "bin", bytes) for `ptx`, or None without `ptxas`. CompileError-free: a
+    PTX that `ptxas` rejects is a compiler bug, raised as RuntimeError with its message."""
+    ptxas = shutil.which("ptxas")
+    if ptxas is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="shapekit-ptx-") as tmp:
+        work = Path(tmp)
+        (work / "k.ptx").write_text(ptx)
+        _tool([ptxas, f"-arch={chip}", "-O3", str(work / "k.ptx"), "-o", str(work / "k.cubin")])
+        fatbinary = shutil.which("fatbinary")
+        if fatbinary is None:
+            return "bin", (work / "k.cubin").read_bytes()
+        sm = chip.removeprefix("sm_")
+        _tool([fatbinary, "-64", f"--create={work / 'k.fatbin'}",
+               f"--image3=kind=elf,sm={sm},file={work / 'k.cubin'}",
+               f"--image3=kind=ptx,sm={sm},file={work / 'k.ptx'}"])
+        return "fatbin", (work / "k.fatbin").read_bytes()
+
+
+def _tool(command: list[str]) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, errors="replace",
+                          check=False, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr.strip()}")
 
 
 def host_to_llvm(module: ir.Module, loc: SourceLoc) -> None:

@@ -1,7 +1,10 @@
 """Link a CUDA kernel's host object with the driver shim into one shared object.
 
-    cc -c -O2 -fPIC -fvisibility=hidden -DSK_PREFIX=<symbol> cuda_shim.c -o shim.o
-    cc -shared -Wl,-z,defs -Wl,-z,text -o out.so kernel.o shim.o -ldl -lpthread -lm
+    cc -shared -O2 -fPIC -fvisibility=hidden -DSK_PREFIX=<symbol> -Wl,-z,defs -Wl,-z,text
+       -o out.so cuda_shim.c kernel.o -ldl -lpthread -lm
+
+(one driver run compiles the shim and links; `-fvisibility=hidden` applies to the shim only,
+the object's entry, hooks and `mgpu*` functions keep their visibility).
 
 The shim (`dsl/_runtime/cuda_shim.c`) implements the `mgpu*` functions the host code calls on
 the CUDA driver, loaded with dlopen at first use, so the library links and loads on machines
@@ -56,8 +59,7 @@ def link_cuda_object(object_code: bytes, symbol: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="shapekit-cuda-") as tmp:
         work = Path(tmp)
         (work / "kernel.o").write_bytes(object_code)
-        _run([*cc, "-c", "-O2", "-fPIC", "-fvisibility=hidden", f"-DSK_PREFIX={symbol}",
-              str(shim_path()), "-o", str(work / "shim.o")])
-        _run([*cc, "-shared", "-Wl,-z,defs", "-Wl,-z,text", "-o", str(work / "kernel.so"),
-              str(work / "kernel.o"), str(work / "shim.o"), "-ldl", "-lpthread", "-lm"])
+        _run([*cc, "-shared", "-O2", "-fPIC", "-fvisibility=hidden", f"-DSK_PREFIX={symbol}",
+              "-Wl,-z,defs", "-Wl,-z,text", "-o", str(work / "kernel.so"), str(shim_path()),
+              str(work / "kernel.o"), "-ldl", "-lpthread", "-lm"])
         return (work / "kernel.so").read_bytes()
