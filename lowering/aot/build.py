@@ -87,7 +87,7 @@ def check_options(name: str, target: str) -> None:
         raise BuildError("target 'cuda' arrives with the GPU backend; use --target cpu")
     if not c_identifier(name):
         raise BuildError(f"library name {name!r} cannot prefix C symbols: use letters, "
-                         "digits and _")
+                         "digits and _ (--name)")
 
 
 def _compile_object(exp: ExportedKernel, symbol: str, path: Path) -> tuple[KernelABI, Path]:

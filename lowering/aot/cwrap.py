@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dsl._runtime.abi import KernelABI, ParamSpec, PrintSite, ResultSpec
+from dsl._runtime.abi import HOOK_NAMES, KernelABI, ParamSpec, PrintSite, ResultSpec
 from lowering.aot.cruntime import EXCEPTION_CODES
 from lowering.aot.names import CNames, c_string, dim_c, dim_specs
 from typecheck.annotations import AnyDim, ExprDim, parse_shape
@@ -324,7 +324,7 @@ class _Writer:
                   f"    const sk_print_site *ps = {k}_site(s); if (ps) sk_print_end(ps, s);",
                   "}",
                   f"extern int32_t {self.abi.symbol}(const int64_t *packed);",
-                  f"extern void *{self.abi.hooks_symbol}[4];",
+                  f"extern void *{self.abi.hooks_symbol}[{len(HOOK_NAMES)}];",
                   f"__attribute__((constructor)) static void {k}_install(void) {{",
                   f"    {self.abi.hooks_symbol}[0] = (void *){k}_ps;",
                   f"    {self.abi.hooks_symbol}[1] = (void *){k}_pt;",

@@ -145,8 +145,10 @@ def test_header_documents_annotations(libdir: pathlib.Path) -> None:
 
 
 @pytest.mark.parametrize("lib", ["mlp", "attention"])
-def test_every_header_compiles(libdir: pathlib.Path, lib: str) -> None:
-    done = subprocess.run(["gcc", "-std=c99", "-Wall", "-Werror", "-fsyntax-only", "-x", "c",
+@pytest.mark.parametrize("lang", ["c", "c++"])
+def test_headers_compile_as_c_and_cpp(libdir: pathlib.Path, lib: str, lang: str) -> None:
+    std = "-std=c99" if lang == "c" else "-std=c++17"
+    done = subprocess.run(["gcc", std, "-Wall", "-Werror", "-fsyntax-only", "-x", lang,
                            str(libdir / f"{lib}.h")], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
 

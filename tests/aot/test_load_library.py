@@ -172,3 +172,11 @@ def _example(name: str) -> object:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_console_script_entry() -> None:
+    import importlib
+    import tomllib
+    project = tomllib.loads((HERE.parent.parent / "pyproject.toml").read_text())
+    module, _, attr = project["project"]["scripts"]["shapekit"].partition(":")
+    assert getattr(importlib.import_module(module), attr) is main
