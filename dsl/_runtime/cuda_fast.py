@@ -66,18 +66,18 @@ class TorchFastPath:
         device = -1
         for a, is_tensor in zip(args, self.tensor):
             if is_tensor:
-                if type(a) is not tensor_type or not a.is_cuda or not a.is_contiguous():
+                if type(a) is not tensor_type or not a.is_contiguous():
                     return MISS
+                d = a.get_device()  # -1 for a CPU tensor
+                if d != device:
+                    if device >= 0 or d < 0:
+                        return MISS
+                    device = d
                 shape = a.shape
                 key.append(a.dtype)
                 key.append(shape)
                 head.append(a.data_ptr())
                 head.extend(shape)
-                d = a.get_device()
-                if d != device:
-                    if device >= 0:
-                        return MISS
-                    device = d
             else:
                 kind = type(a)
                 if kind not in _SCALARS:
