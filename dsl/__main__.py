@@ -1,7 +1,7 @@
 """The `shapekit` command line (`python -m dsl ...`).
 
     python -m dsl build FILE [KERNEL ...] -o OUT_DIR [--name NAME] [--target cpu]
-                        [--sig KERNEL:PARAM=DTYPE[RANK],...]
+                        [--cpu LLVM_CPU] [--sig KERNEL:PARAM=DTYPE[RANK],...]
 
 writes OUT_DIR/lib<NAME>.so and OUT_DIR/<NAME>.h (README, "Ahead-of-time builds").
 """
@@ -42,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--target", default="cpu", choices=("cpu", "cuda"),
                        help="what the code runs on (default cpu; cuda comes with the GPU "
                        "backend)")
+    build.add_argument("--cpu", metavar="NAME", help="LLVM CPU to compile for, with its "
+                       "default features: x86-64, x86-64-v2, x86-64-v3, x86-64-v4 on x86_64; "
+                       "generic, neoverse-n1, neoverse-v1, neoverse-v2, cortex-a72 on aarch64 "
+                       "(default: this machine's CPU, whose instructions other machines may "
+                       "lack)")
     build.add_argument("--sig", action="append", default=[], metavar="SIG", help=_SIG_HELP)
     return parser
 
@@ -53,9 +58,9 @@ def _build(args: argparse.Namespace) -> int:
     from typecheck.errors import AnnotationError
     name = args.name or args.file.stem
     try:
-        check_options(name, args.target)
+        check_options(name, args.target, args.cpu)
         exported = select(load_kernels(args.file), args.kernels, parse_sigs(args.sig))
-        result = build_library(exported, name, args.out, args.target)
+        result = build_library(exported, name, args.out, args.target, args.cpu)
     except (BuildError, CompileError, AnnotationError) as exc:
         print(f"shapekit build: error: {exc}", file=sys.stderr)
         return 1

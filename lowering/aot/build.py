@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shlex
 import subprocess
 import tempfile
@@ -33,9 +34,15 @@ from lowering.aot.names import c_identifier, c_string
 from lowering.aot.select import BuildError, ExportedKernel
 from lowering.pipeline import compile_kernel
 
-__all__ = ["BuildResult", "METADATA_FORMAT", "TARGETS", "build_library", "check_options"]
+__all__ = ["BuildResult", "CPUS", "METADATA_FORMAT", "TARGETS", "build_library",
+           "check_options"]
 
 TARGETS = ("cpu", "cuda")
+# LLVM CPU names `--cpu` accepts, per machine (`platform.machine()`).
+CPUS: dict[str, tuple[str, ...]] = {
+    "x86_64": ("x86-64", "x86-64-v2", "x86-64-v3", "x86-64-v4"),
+    "aarch64": ("generic", "neoverse-n1", "neoverse-v1", "neoverse-v2", "cortex-a72"),
+}
 METADATA_FORMAT = 1
 _TOOL_TIMEOUT_S = 300
 
@@ -50,9 +57,10 @@ class BuildResult:
 
 
 def build_library(kernels: list[ExportedKernel], name: str, out_dir: Path,
-                  target: str = "cpu") -> BuildResult:
-    """Compile `kernels` into `out_dir/lib<name>.so` and `out_dir/<name>.h`."""
-    check_options(name, target)
+                  target: str = "cpu", cpu: str | None = None) -> BuildResult:
+    """Compile `kernels` into `out_dir/lib<name>.so` and `out_dir/<name>.h`, for the LLVM
+    CPU `cpu` with its default features (None: this machine's CPU and features)."""
+    check_options(name, target, cpu)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     abis: list[KernelABI] = []
@@ -60,12 +68,12 @@ def build_library(kernels: list[ExportedKernel], name: str, out_dir: Path,
         work = Path(tmp)
         objects = []
         for k, exp in enumerate(kernels):
-            abi, obj = _compile_object(exp, f"{name}__sk_{exp.name}", work / f"k{k}.o")
+            abi, obj = _compile_object(exp, f"{name}__sk_{exp.name}", work / f"k{k}.o", cpu)
             abis.append(abi)
             objects.append(obj)
         entries = [entry_for(abi, name, k) for k, abi in enumerate(abis)]
         wrapper = work / "wrapper.c"
-        wrapper.write_text(wrapper_source(name, target, abis, entries))
+        wrapper.write_text(wrapper_source(name, target, abis, entries, cpu or "host"))
         script = work / "exports.map"
         script.write_text(_version_script(name, abis, entries))
         lib = out_dir / f"lib{name}.so"
@@ -79,8 +87,14 @@ def build_library(kernels: list[ExportedKernel], name: str, out_dir: Path,
     return BuildResult(lib, header, tuple(e.name for e in entries))
 
 
-def check_options(name: str, target: str) -> None:
-    """Raise `BuildError` for a library name or target a build cannot use."""
+def check_options(name: str, target: str, cpu: str | None = None) -> None:
+    """Raise `BuildError` for a library name, target or CPU a build cannot use."""
+    known = CPUS.get(platform.machine(), ())
+    if cpu is not None and cpu not in known:
+        # LLVM aborts the process on some unknown CPU names: only known ones get through.
+        raise BuildError(f"--cpu {cpu!r} is not one this build knows for "
+                         f"{platform.machine()}: use one of {', '.join(known) or '(none)'}, "
+                         "or leave it out for this machine's CPU")
     if target not in TARGETS:
         raise BuildError(f"unknown target {target!r}: use one of {', '.join(TARGETS)}")
     if target == "cuda":
@@ -90,24 +104,29 @@ def check_options(name: str, target: str) -> None:
                          "digits and _ (--name)")
 
 
-def _compile_object(exp: ExportedKernel, symbol: str, path: Path) -> tuple[KernelABI, Path]:
-    """The kernel's object file with only `symbol` and its hooks table global."""
+def _compile_object(exp: ExportedKernel, symbol: str, path: Path, cpu: str | None
+                    ) -> tuple[KernelABI, Path]:
+    """The kernel's object file (for `cpu`, None: the host) with only `symbol` and its hooks
+    table global."""
     art = compile_kernel(exp.fn, exp.specs, symbol, keep_ir=True)
     # The pipeline's Artifact has the linked .so but not the object it linked: LLVM's code
     # generation runs again on the same IR (same code), unless a newer Artifact carries it.
-    obj: bytes | None = getattr(art, "object_code", None)
+    obj: bytes | None = getattr(art, "object_code", None) if cpu is None else None
+    if obj is None:
+        obj = llvm_capi.compile_llvm_ir(art.ir["llvm"], cpu=cpu,
+                                        features=None if cpu is None else "").object_code
     raw = path.with_suffix(".raw.o")
-    raw.write_bytes(obj or llvm_capi.compile_llvm_ir(art.ir["llvm"]).object_code)
+    raw.write_bytes(obj)
     _run(["objcopy", f"--keep-global-symbol={symbol}",
           f"--keep-global-symbol={art.abi.hooks_symbol}", str(raw), str(path)],
          f"localising the symbols of kernel '{exp.name}'")
     return art.abi, path
 
 
-def wrapper_source(name: str, target: str, abis: list[KernelABI],
-                   entries: list[CEntry]) -> str:
+def wrapper_source(name: str, target: str, abis: list[KernelABI], entries: list[CEntry],
+                   cpu: str = "host") -> str:
     """The whole C wrapper of a library."""
-    meta = metadata_json(name, target, abis, entries)
+    meta = metadata_json(name, target, abis, entries, cpu)
     parts = ["/* Generated by shapekit (`python -m dsl build`); do not edit. */",
              '#define SK_EXPORT __attribute__((visibility("default")))',
              "enum { " + ", ".join(f"{c} = {v}" for c, v, _ in STATUS_CODES) + " };",
@@ -120,14 +139,14 @@ def wrapper_source(name: str, target: str, abis: list[KernelABI],
     return "\n".join(parts) + "\n"
 
 
-def metadata_json(name: str, target: str, abis: list[KernelABI],
-                  entries: list[CEntry]) -> str:
+def metadata_json(name: str, target: str, abis: list[KernelABI], entries: list[CEntry],
+                  cpu: str = "host") -> str:
     """The metadata `<name>_shapekit_metadata()` returns."""
     kernels = [{"name": abi.name, "entry": e.name, "c_signature": e.prototype,
                 "size_params": e.size_params, "abi": asdict(abi)}
                for abi, e in zip(abis, entries)]
     return json.dumps({"format": METADATA_FORMAT, "library": name, "target": target,
-                       "kernels": kernels}, sort_keys=True)
+                       "cpu": cpu, "kernels": kernels}, sort_keys=True)
 
 
 def _version_script(name: str, abis: list[KernelABI], entries: list[CEntry]) -> str:

@@ -166,3 +166,18 @@ def test_readme_caller(libdir: pathlib.Path) -> None:
     assert len(source.strip().splitlines()) <= 10
     got = [float(v) for v in run_c(exe)[0].split()]
     np.testing.assert_allclose(got, _softmax(np.array([[1.0, 2.0, 3.0]]))[0], rtol=1e-5)
+
+
+def test_metadata_describes_the_build(libdir: pathlib.Path) -> None:
+    import ctypes
+    import json
+    import platform
+    lib = ctypes.CDLL(str(libdir / "liblayernorm.so"))
+    lib.layernorm_shapekit_metadata.restype = ctypes.c_char_p
+    meta = json.loads(lib.layernorm_shapekit_metadata())
+    assert (meta["format"], meta["library"], meta["target"]) == (1, "layernorm", "cpu")
+    assert meta["cpu"] == ("x86-64" if platform.machine() == "x86_64" else meta["cpu"])
+    [kernel] = meta["kernels"]
+    assert kernel["entry"] == "layernorm_layernorm"
+    assert kernel["c_signature"].startswith("int layernorm_layernorm(int64_t B, int64_t N, ")
+    assert kernel["abi"]["symbol"] == "layernorm__sk_layernorm"

@@ -148,6 +148,7 @@ def test_loads_without_the_compiler(libdir: pathlib.Path) -> None:
      "allows (float32)"),
     (["examples/mlp.py", "--name", "my-lib"], "library name 'my-lib' cannot prefix C symbols"),
     (["tests/aot/missing.py"], "no such file"),
+    (["examples/mlp.py", "--cpu", "nonsense"], "--cpu 'nonsense' is not one this build knows"),
 ])
 def test_command_line_errors(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str],
                              args: list[str], message: str) -> None:
