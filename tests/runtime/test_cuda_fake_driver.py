@@ -22,8 +22,10 @@ from dsl._runtime.cuda_shim import compile_flags, shim_source_path
 pytestmark = pytest.mark.skipif(shutil.which("cc") is None, reason="needs a C compiler")
 HERE = pathlib.Path(__file__).parent
 
-# The host code of a kernel "out = copy of x" as the compiler would emit it: a module
-# registered by a constructor, a temporary, copies, one launch (grid 13 makes it fail).
+# The host code of a kernel "out = copy of x; x += 1" as the compiler would emit it: a module
+# registered by a constructor, a temporary, copies, one launch (grid 13 makes it fail). The
+# fake driver's device memory is host memory, so the host code plays the GPU's part: it
+# increments x in place.
 _ENTRY = r"""
 #include <stdint.h>
 #include <stddef.h>
@@ -55,6 +57,8 @@ __attribute__((visibility("default"))) int32_t sk_fake(int64_t *slots) {
   mgpuLaunchKernel(mgpuModuleGetFunction(module, "k0"), n == 13 ? 13 : n > 0, 1, 1, 128, 1, 1,
                    0, s, params, NULL, 1);
   mgpuMemcpy((void *)(intptr_t)slots[2], tmp, (size_t)n * 4, s);
+  for (int64_t i = 0; i < n; i++)
+    ((float *)(intptr_t)slots[0])[i] += 1.0f;
   mgpuMemFree(tmp, s);
   mgpuStreamSynchronize(s);
   mgpuStreamDestroy(s);
@@ -62,7 +66,7 @@ __attribute__((visibility("default"))) int32_t sk_fake(int64_t *slots) {
 }
 """
 
-_ABI = KernelABI("fake", "sk_fake", (ParamSpec("x", "tensor", "float32", 1, "N"),),
+_ABI = KernelABI("fake", "sk_fake", (ParamSpec("x", "tensor", "float32", 1, "N", True),),
                  (ResultSpec("tensor", "float32", ("N",)),))
 
 
@@ -113,12 +117,14 @@ def test_numpy_call_round_trip_and_module_cache(built: pathlib.Path) -> None:
     lines, log = _run(built, """
         x = np.arange(5, dtype=np.float32)
         out(k(x).tolist())
+        out(x.tolist())  # written in place: copied back
         out(k(x * 2).tolist())
         out(k(np.zeros(0, np.float32)).tolist())
         from dsl._runtime.cuda_driver import chip_for_device
         out(chip_for_device(0))
         """)
-    assert lines == [[0.0, 1.0, 2.0, 3.0, 4.0], [0.0, 2.0, 4.0, 6.0, 8.0], [], "sm_90a"]
+    assert lines == [[0.0, 1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0, 5.0],
+                     [2.0, 4.0, 6.0, 8.0, 10.0], [], "sm_90a"]
     assert sum(line.startswith("load cubin-blob") for line in log) == 1  # lazily, once
     assert sum(line == "getfunction k0" for line in log) == 1  # cached per module
     assert "poolattr 4 max" in log
@@ -154,6 +160,64 @@ def test_no_device(built: pathlib.Path) -> None:
                 out(str(e))
         """, devices=0)
     assert lines == ["kernel 'fake': no CUDA device is visible (0 of 0)"] * 2
+
+
+# A stand-in for cupy: arrays are numpy arrays (the fake driver's "device" memory is host
+# memory too) exposed through __cuda_array_interface__.
+_FAKE_CUPY = """
+import contextlib, sys, types
+import numpy as np
+cupy = types.ModuleType("cupy")
+class ndarray:
+    def __init__(self, a):
+        self.a = a
+        self.device = types.SimpleNamespace(id=0)
+    @property
+    def __cuda_array_interface__(self):
+        i = self.a.__array_interface__
+        return {"shape": self.a.shape, "typestr": i["typestr"], "strides": i["strides"],
+                "data": i["data"], "version": 3}
+    @property
+    def dtype(self):
+        return self.a.dtype
+    @property
+    def ndim(self):
+        return self.a.ndim
+ndarray.__module__ = "cupy"
+cupy.ndarray = ndarray
+cupy.empty = lambda shape, dtype: ndarray(np.empty(shape, dtype))
+cupy.ascontiguousarray = lambda x: ndarray(np.ascontiguousarray(x.a))
+def copyto(dst, src):
+    dst.a[...] = src.a
+cupy.copyto = copyto
+cupy.cuda = types.SimpleNamespace(
+    Device=lambda i: contextlib.nullcontext(),
+    get_current_stream=lambda: types.SimpleNamespace(ptr=0x77))
+sys.modules["cupy"] = cupy
+"""
+
+
+def test_cupy_like_arrays_in_place_and_strided(built: pathlib.Path) -> None:
+    lines, log = _run(built, _FAKE_CUPY + textwrap.dedent("""
+        x = cupy.ndarray(np.arange(4, dtype=np.float32))
+        r = k(x)
+        out([type(r).__name__, r.a.tolist(), x.a.tolist()])
+        base = np.zeros(8, np.float32)
+        view = cupy.ndarray(base[::2])  # strided: a contiguous copy, written back
+        r = k(view)
+        out([r.a.tolist(), base.tolist()])
+        try:
+            k(x, 1)
+        except TypeError as e:
+            out("TypeError")
+        try:
+            k(cupy.ndarray(np.zeros((2, 2), np.float32)))
+        except dsl.ShapeError as e:
+            out("ShapeError")
+        """))
+    assert lines == [["ndarray", [0.0, 1.0, 2.0, 3.0], [1.0, 2.0, 3.0, 4.0]],
+                     [[0.0] * 4, [1.0, 0.0] * 4], "TypeError", "ShapeError"]
+    assert any("stream=0x77" in line for line in log if line.startswith("launch"))
 
 
 def test_gpu_array_without_library_for_results(built: pathlib.Path) -> None:
