@@ -101,7 +101,7 @@ def cuda_time(torch: Any, fn: Callable[[], Any], runs: int = 20, warmup: int = 3
         end.record()
         end.synchronize()
         times.append(start.elapsed_time(end) / 1e3)
-    return statistics.median(times)
+    return float(statistics.median(times))
 
 
 def _diff(torch: Any, got: Any, want: Any) -> float:
@@ -161,10 +161,16 @@ def matmul_rows(torch: Any, k: dict[str, Callable[..., Any]]) -> None:
              "TFLOP/s", flops, diff, "(diff / sqrt(K))")
 
 
-def launch_overhead(torch: Any, k: dict[str, Callable[..., Any]]) -> None:
+def launch_overhead(torch: Any, k: dict[str, Callable[..., Any]], dispatch: bool) -> None:
+    """Per call from Python: the compiled kernel, the `@kernel` call that finds it (when
+    compiled here), torch's two operations."""
     x, w, b = (torch.ones(4, device="cuda") for _ in range(3))
     fn = k["affine"]
-    for name, call in (("ours", lambda: fn(x, w, b)), ("torch", lambda: x * w + b)):
+    calls: list[tuple[str, Callable[[], Any]]] = [("ours", lambda: fn(x, w, b))]
+    if dispatch:
+        calls.append(("ours via @kernel", lambda: affine(x, w, b)))
+    calls.append(("torch", lambda: x * w + b))
+    for name, call in calls:
         for _ in range(100):
             call()
         torch.cuda.synchronize()
@@ -175,7 +181,8 @@ def launch_overhead(torch: Any, k: dict[str, Callable[..., Any]]) -> None:
         torch.cuda.synchronize()
         per = (time.perf_counter() - t0) / n * 1e6
         target = " (target <= 5 us)" if name == "ours" else ""
-        print(f"launch overhead x*w+b on 4 elements, {name:5s}: {per:6.2f} us per call{target}")
+        print(f"launch overhead x*w+b on 4 elements, {name:16s}: {per:6.2f} us per call"
+              f"{target}")
 
 
 def main() -> int:
@@ -187,7 +194,7 @@ def main() -> int:
         build(opts.build)
         return 0
     try:
-        import torch
+        import torch  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         print("benchmarks/gpu.py: torch is not installed; nothing to run")
         return 0
@@ -198,7 +205,7 @@ def main() -> int:
     kernels = load(opts.run)
     bandwidth_rows(torch, kernels)
     matmul_rows(torch, kernels)
-    launch_overhead(torch, kernels)
+    launch_overhead(torch, kernels, opts.run is None)
     return 0
 
 
