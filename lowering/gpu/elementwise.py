@@ -88,6 +88,7 @@ def lower_elementwise(op: ir.Operation, token: ir.Value | None) -> None:
         total = _index(1)
         for s in par:
             total = arith.MulIOp(total, s).result
+        flat = _flat_operands(op)
         launch, args = new_launch(grid_for(total), token)
         with ir.InsertionPoint(launch.regions[0].blocks[0]):
             bid, tid, gdim = args[0], args[3], args[6]
@@ -96,11 +97,46 @@ def lower_elementwise(op: ir.Operation, token: ir.Value | None) -> None:
             step = arith.MulIOp(gdim, block).result
             loop = scf.ForOp(start, total, step)
             with ir.InsertionPoint(loop.body):
-                ivs = _delinearize(loop.induction_variable, sizes, kinds)
-                _reduction_loops(op, sizes, kinds, ivs, 0)
+                if flat is not None:
+                    one_d = ir.AffineMap.get_identity(1)
+                    _element(op, [loop.induction_variable], flat, [one_d] * len(flat))
+                else:
+                    ivs = _delinearize(loop.induction_variable, sizes, kinds)
+                    _reduction_loops(op, sizes, kinds, ivs, 0)
                 scf.YieldOp([])
             gpu.TerminatorOp()
     op.erase()
+
+
+def _flat_operands(op: ir.Operation) -> list[ir.Value] | None:
+    """The operands collapsed to 1-d when the generic is a plain elementwise map over
+    contiguous buffers (all maps the identity, identity layouts, rank > 1, no linalg.index):
+    the kernel then indexes with the flat index and needs no division per element."""
+    maps = indexing_maps(op)
+    operands = list(op.operands)
+    rank = maps[0].n_dims
+    if rank < 2 or any(m != ir.AffineMap.get_identity(rank) for m in maps):
+        return None
+    for v in operands:
+        t = v.type
+        if not isinstance(t, ir.MemRefType) or not isinstance(t.layout, ir.AffineMapAttr) \
+                or t.layout.value != ir.AffineMap.get_identity(t.rank):
+            return None
+    if any(o.operation.name == "linalg.index" for o in op.regions[0].blocks[0].operations):
+        return None
+    group = ir.ArrayAttr.get([ir.ArrayAttr.get([ir.IntegerAttr.get(
+        ir.IntegerType.get_signless(64), d) for d in range(rank)])])
+    out: list[ir.Value] = []
+    for v in operands:
+        t = ir.MemRefType(v.type)
+        n = ir.ShapedType.get_dynamic_size()
+        if all(d != n for d in t.shape):
+            n = 1
+            for d in t.shape:
+                n *= d
+        flat_t = ir.MemRefType.get([n], t.element_type)
+        out.append(memref.CollapseShapeOp(flat_t, v, group).result)
+    return out
 
 
 def _delinearize(flat: ir.Value, sizes: list[ir.Value], kinds: list[bool]
@@ -149,11 +185,13 @@ def _positions(amap: ir.AffineMap, ivs: list[ir.Value]) -> list[ir.Value]:
     return out
 
 
-def _element(op: ir.Operation, ivs: list[ir.Value]) -> None:
-    """Loads, the cloned body and the stores for one iteration point."""
+def _element(op: ir.Operation, ivs: list[ir.Value], operands: list[ir.Value] | None = None,
+             maps: list[ir.AffineMap] | None = None) -> None:
+    """Loads, the cloned body and the stores for one iteration point (of the generic's own
+    operands and maps, or of replacements for them)."""
     body = op.regions[0].blocks[0]
-    maps = indexing_maps(op)
-    operands = list(op.operands)
+    maps = maps if maps is not None else indexing_maps(op)
+    operands = operands if operands is not None else list(op.operands)
     n_out = _num_outputs(op)
     mapping: dict[ir.Value, ir.Value] = {}
     for k, (arg, operand, amap) in enumerate(zip(body.arguments, operands, maps)):

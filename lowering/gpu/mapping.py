@@ -113,6 +113,23 @@ def sink_constants(launch: ir.Operation) -> None:
         nested.operation.walk(visit)
 
 
+def captured(launch: ir.Operation) -> list[ir.Value]:
+    """The values defined outside `launch` that its body uses."""
+    seen: dict[ir.Value, None] = {}
+
+    def visit(op: ir.Operation) -> ir.WalkResult:
+        for v in op.operands:
+            owner = v.owner
+            inner = owner.owner if isinstance(owner, ir.Block) else owner
+            def_op = inner.operation if isinstance(inner, ir.OpView) else inner
+            if def_op != launch and not _inside(def_op, launch):
+                seen[v] = None
+        return ir.WalkResult.ADVANCE
+    for nested in launch.regions[0].blocks[0].operations:
+        nested.operation.walk(visit)
+    return list(seen)
+
+
 def _inside(op: ir.Operation, ancestor: ir.Operation) -> bool:
     parent = op.parent
     while parent is not None:
@@ -131,10 +148,14 @@ def map_to_gpu(module: ir.Module, abi: KernelABI) -> dict[str, int]:
         if op.name.startswith("linalg."):
             kind = lower_linalg(op)
             counts[kind] = counts.get(kind, 0) + 1
+    host = HostRewriter(module, impl, host_arguments(abi))
     for op in walk(impl):
         if op.name == "gpu.launch":
             sink_constants(op)
-    HostRewriter(module, impl, host_arguments(abi)).run()
+            for v in captured(op):
+                if isinstance(v.type, ir.MemRefType) and not host.is_device(v):
+                    raise NotImplementedError(f"a kernel would read host memory: {v}")
+    host.run()
     for top in module.body.operations:
         for op in walk(top.operation):
             if op.name.startswith("linalg."):

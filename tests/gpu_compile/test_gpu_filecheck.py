@@ -104,3 +104,21 @@ def test_ptx_targets_sm90a() -> None:
     ptx = ir_of("chain")["ptx"]
     assert ".target sm_90a" in ptx and ".version 8.0" in ptx
     assert ".entry sk_chain__impl_kernel(" in ptx
+
+
+def test_contiguous_elementwise_needs_no_division(tmp_path: Path) -> None:
+    """A 2-d elementwise op over contiguous buffers indexes the collapsed buffers with the
+    flat index; a transposed read (a non-identity map) delinearizes it."""
+    from lowering.pipeline import compile_kernel_cuda
+    import diff_kernels_elem as E
+    specs = gpu_cases.specs(E.truediv, gpu_cases.F32)
+    assert specs is not None
+    text = compile_kernel_cuda(E.truediv.fn, specs, "sk_div").ir["outlined"]
+    filecheck(text, """
+// CHECK: memref.collapse_shape %{{.*}} {{\\[\\[}}0, 1]] : memref<?x?xf32> into memref<?xf32>
+// CHECK: gpu.func
+// CHECK-NOT: arith.remui
+// CHECK: arith.divf
+// CHECK-NOT: arith.remui
+// CHECK: gpu.return
+""", tmp_path)
