@@ -109,6 +109,7 @@ def compile_kernel_cuda(fn: Callable[..., Any], specs: list[ArgSpec], symbol: st
     Same entry ABI as `compile_kernel` (tensor slots hold device pointers, scalar results
     host pointers), plus the shim's `<symbol>_cuda_prepare/finish/error`. `.ir` holds the
     text of every stage of `CUDA_STAGES` ("ptx" always, even with keep_ir=False)."""
+    from dsl._errors import CompileError
     from lowering.gpu import binary, link as gpu_link
     from lowering.gpu.mapping import map_to_gpu
     binary.check_chip(chip)
@@ -138,7 +139,10 @@ def compile_kernel_cuda(fn: Callable[..., Any], specs: list[ArgSpec], symbol: st
                 module = memref_fixups(module)
             keep(stage, module)
         run_pipeline(module, binary.PREPARE, "generalize", loc)
-        map_to_gpu(module, front.abi)
+        try:
+            map_to_gpu(module, front.abi)
+        except NotImplementedError as exc:
+            raise CompileError(loc, f"internal compiler error in stage 'gpu': {exc}") from None
         verify(module, "gpu", loc)
         keep("gpu", module)
         binary.outline(module, chip, loc)
@@ -148,7 +152,11 @@ def compile_kernel_cuda(fn: Callable[..., Any], specs: list[ArgSpec], symbol: st
         binary.to_nvvm(module, loc)
         keep("nvvm", module)
         texts["ptx"] = binary.to_ptx(module, loc)
-        binary.embed_machine_code(module, chip)
+        try:
+            binary.embed_machine_code(module, chip)
+        except RuntimeError as exc:
+            raise CompileError(loc, f"internal compiler error in stage 'binary': {exc}"
+                               ) from None
         binary.host_to_llvm(module, loc)
         keep("host-llvm", module)
         texts["llvm"] = llvm_capi.translate_to_llvm_ir(module)

@@ -21,8 +21,9 @@ def test_group_compiles_and_assembles(group: str) -> None:
     assert not bad, "\n".join(f"{k}: {v}" for k, v in sorted(bad.items()))
 
 
-def test_sm80_ptx_assembles() -> None:
-    case_id, problems = gpu_build.build("examples:softmax.softmax[float32]", chip="sm_80")
+@pytest.mark.parametrize("chip", ["sm_80", "sm_86", "sm_89", "sm_90"])
+def test_other_chips_assemble(chip: str) -> None:
+    case_id, problems = gpu_build.build("examples:softmax.softmax[float32]", chip=chip)
     assert problems == "", problems
 
 
