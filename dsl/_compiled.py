@@ -158,8 +158,10 @@ class Specializer:
                     f"cache, and the compiler cannot run here ({exc}); compile it on a "
                     "machine with MLIR and copy the cache directory (SHAPEKIT_CACHE_DIR)"
                 ) from None
+            # SHAPEKIT_CUDA_KEEP_IR=0 keeps only the PTX (smaller caches to ship)
+            keep_ir = os.environ.get("SHAPEKIT_CUDA_KEEP_IR", "1") != "0"
             art = compile_kernel_cuda(self.fn, [ArgSpec(k.kind, k.dtype, k.rank)
-                                                for k in kinds], symbol, keep_ir=True,
+                                                for k in kinds], symbol, keep_ir=keep_ir,
                                       chip=chip)
             entry = cache.store(key, art.shared_object, art.abi.to_json(), art.ir)
         abi = KernelABI.from_json(entry.abi_json)

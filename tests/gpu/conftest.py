@@ -29,6 +29,8 @@ for _path in (ROOT / "tests" / "gpu", ROOT / "tests" / "compiler", ROOT / "examp
         sys.path.insert(0, str(_path))
 
 PRECOMPILE = os.environ.get("SHAPEKIT_GPU_PRECOMPILE", "") not in ("", "0")
+if PRECOMPILE:  # the cache travels to the GPU machine: only the PTX of each kernel's IR
+    os.environ.setdefault("SHAPEKIT_CUDA_KEEP_IR", "0")
 MODES = ("torch", "cupy", "numpy")
 
 
