@@ -29,6 +29,15 @@
 #error "compile with -DSK_PREFIX=<kernel symbol>"
 #endif
 
+/* glibc 2.34 moved dlopen & co. into libc under new symbol versions; binding the original
+ * x86-64 versions (still exported) lets a kernel built here load on older systems too. */
+#if defined(__x86_64__) && defined(__GLIBC__) && !defined(SK_NO_SYMVER)
+__asm__(".symver dlopen,dlopen@GLIBC_2.2.5");
+__asm__(".symver dlsym,dlsym@GLIBC_2.2.5");
+__asm__(".symver dlerror,dlerror@GLIBC_2.2.5");
+__asm__(".symver pthread_once,pthread_once@GLIBC_2.2.5");
+#endif
+
 #define SK_CAT2(a, b) a##b
 #define SK_CAT(a, b) SK_CAT2(a, b)
 #define SK_NAME(suffix) SK_CAT(SK_PREFIX, suffix)
