@@ -69,17 +69,16 @@ def grid_for(total: ir.Value) -> ir.Value:
     return arith.MinUIOp(blocks, _index(GRID_CAP)).result
 
 
-def new_launch(grid: ir.Value, token: ir.Value | None) -> tuple[gpu.LaunchOp, list[ir.Value]]:
-    """An empty 1-d `gpu.launch` of `grid` blocks of 256 threads (async on `token` when
-    given); its block arguments (block ids, thread ids, grid dims, block dims)."""
+def new_launch(grid: ir.Value) -> tuple[gpu.LaunchOp, list[ir.Value]]:
+    """An empty 1-d `gpu.launch` of `grid` blocks of 256 threads; its block arguments (block
+    ids, thread ids, grid dims, block dims). Launches are synchronous in the IR: the shim
+    runs them on the call's stream and its `mgpuStreamSynchronize` of that stream is free."""
     one = _index(1)
-    deps = [token] if token is not None else None
-    launch = gpu.LaunchOp((grid, one, one), (_index(THREADS), one, one),
-                          async_dependencies=deps)
+    launch = gpu.LaunchOp((grid, one, one), (_index(THREADS), one, one))
     return launch, list(launch.regions[0].blocks[0].arguments)
 
 
-def lower_elementwise(op: ir.Operation, token: ir.Value | None) -> None:
+def lower_elementwise(op: ir.Operation) -> None:
     """Replace the `linalg.generic` `op` by a thread-per-output `gpu.launch` (in place)."""
     kinds = iterator_kinds(op)
     with ir.InsertionPoint(op), op.location:
@@ -89,7 +88,7 @@ def lower_elementwise(op: ir.Operation, token: ir.Value | None) -> None:
         for s in par:
             total = arith.MulIOp(total, s).result
         flat = _flat_operands(op)
-        launch, args = new_launch(grid_for(total), token)
+        launch, args = new_launch(grid_for(total))
         with ir.InsertionPoint(launch.regions[0].blocks[0]):
             bid, tid, gdim = args[0], args[3], args[6]
             block = _index(THREADS)

@@ -74,7 +74,7 @@ def lower_linalg(op: ir.Operation) -> str:
     if op.name != "linalg.generic":
         raise NotImplementedError(f"{op.name} on the GPU (expected generalized linalg ops)")
     if all(iterator_kinds(op)):
-        lower_elementwise(op, None)
+        lower_elementwise(op)
         return "elementwise"
     tries = [("matmul", "lower_matmul")] if is_contraction(op) else []
     tries.append(("reduce", "lower_reduction"))
@@ -87,7 +87,7 @@ def lower_linalg(op: ir.Operation) -> str:
             return "reduction" if module == "reduce" else module
         except NotImplementedError:
             continue
-    lower_elementwise(op, None)
+    lower_elementwise(op)
     return "fallback"
 
 
