@@ -74,7 +74,8 @@ int cuModuleLoadData(void **m, const void *blob) {
   if (strcmp(blob, "bad") == 0)
     return 200; /* CUDA_ERROR_INVALID_IMAGE */
   *m = (void *)0x200;
-  say("load %s ctx=%p", (const char *)blob, current);
+  const unsigned char *b = blob;
+  say("load %02x%02x%02x%02x ctx=%p", b[0], b[1], b[2], b[3], current);
   return 0;
 }
 int cuModuleGetFunction(void **f, void *m, const char *name) {
