@@ -33,8 +33,8 @@ class CNames:
         key = f"{space}:{want}"
         if key in self._owned:
             return self._owned[key]
-        name = want
-        while (name in self._taken or name in _C_KEYWORDS or name.startswith("sk_")
+        name = f"u_{want}" if want.startswith("sk_") else want
+        while (name in self._taken or name in _C_KEYWORDS
                or any(name == f"{t}_sizes" or name == f"{t}_strides" for t in self._taken)):
             name += "_"
         self._taken |= {name, f"{name}_sizes", f"{name}_strides"}
