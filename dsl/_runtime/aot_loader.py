@@ -6,6 +6,11 @@ C entries. Each kernel becomes a `LoadedKernel` (the runtime of compiled kernels
 take numpy arrays, check them with the eager messages (`ShapeError`, `DTypeError`), copy
 non-contiguous arrays, write in-place updates back and print through Python. Neither MLIR nor
 the compiler (`lowering`) is imported.
+
+Loading installs Python's hooks in the library (the library's own C hooks are replaced for the
+whole process): C code in the same process that calls the library's C entries afterwards
+prints through Python, and its `<name>_last_error()` lacks the run-time values of a failed
+site (the file, line and message are still there).
 """
 
 from __future__ import annotations

@@ -288,10 +288,14 @@ class _Writer:
 
     def _errors(self) -> list[str]:
         """`sk_k<id>_fail(status)`: the message and code of a failing site."""
+        # The values the error hook reported, or "?" when it did not report this site (as
+        # in Python: hooks replaced by `dsl.load_library`).
         lines = [f"static int sk_k{self.kid}_fail(int64_t st) {{",
-                 "    long long a = sk_report[0] == st ? (long long)sk_report[1] : 0;",
-                 "    long long b = sk_report[0] == st ? (long long)sk_report[2] : 0;",
-                 "    (void)a; (void)b;", "    switch (st) {"]
+                 '    char a[24] = "?", b[24] = "?";',
+                 "    if (sk_report[0] == st) {",
+                 '        snprintf(a, sizeof a, "%lld", (long long)sk_report[1]);',
+                 '        snprintf(b, sizeof b, "%lld", (long long)sk_report[2]);', "    }",
+                 "    switch (st) {"]
         for site_id, site in sorted(self.abi.errors.items()):
             code = EXCEPTION_CODES.get(site.exception, "8")
             fmt, args = _c_format(site.message)
@@ -376,7 +380,7 @@ def _c_format(message: str) -> tuple[str, str]:
             out.append(two[0])
             i += 2
         elif message.startswith("{a}", i) or message.startswith("{b}", i):
-            out.append("%lld")
+            out.append("%s")
             args.append(message[i + 1])
             i += 3
         else:

@@ -70,3 +70,29 @@ def test_written_tensor_with_zero_stride_is_refused(libdir: pathlib.Path) -> Non
     assert lib.kv_cache_last_error() == (b"argument 'cache_k': stride 0 on dim 0 of size 5, "
                                          b"but the kernel writes into it")
     np.testing.assert_array_equal(ck, before)
+
+
+_AFTER_LOAD = """
+import ctypes, sys, numpy as np
+sys.path.insert(0, {here!r})
+import dsl
+from test_c_strides import _decode
+dsl.load_library({path!r})            # Python's hooks replace the C ones in this process
+lib = ctypes.CDLL({path!r})
+lib.kv_cache_last_error.restype = ctypes.c_char_p
+q = np.zeros((2, 4), np.float32)
+cache = np.zeros((3, 2, 4), np.float32)
+print(_decode(lib, q, q, q, cache, cache.copy(), 7, q.copy()), lib.kv_cache_last_error().decode())
+"""
+
+
+def test_c_error_details_after_load_library(libdir: pathlib.Path) -> None:
+    import subprocess
+    import sys
+    path = str(libdir / "libkv_cache.so")
+    script = _AFTER_LOAD.format(here=str(pathlib.Path(__file__).parent), path=path)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("6 IndexError: index ? is out of bounds for dim 0 of size ? "
+                                  "(at "), done.stdout
