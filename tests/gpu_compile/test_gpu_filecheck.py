@@ -122,3 +122,23 @@ def test_contiguous_elementwise_needs_no_division(tmp_path: Path) -> None:
 // CHECK-NOT: arith.remui
 // CHECK: gpu.return
 """, tmp_path)
+
+
+def test_result_written_in_place(tmp_path: Path) -> None:
+    """The chain writes the caller's buffer when the shapes agree; the copy from the
+    temporary runs only when they do not (`lowering.gpu.results`)."""
+    filecheck(ir_of("chain")["gpu"], """
+// CHECK: func.func private @sk_chain__impl({{.*}}, %[[OUT:arg2]]: memref<?xf32>)
+// CHECK: %[[T:.*]], %{{.*}} = gpu.alloc async
+// CHECK: %[[DST:.*]] = arith.select %{{.*}}, %[[OUT]], %[[T]] : memref<?xf32>
+// CHECK: gpu.launch
+// CHECK: arith.subf
+// CHECK: memref.store %{{.*}}, %[[DST]]
+// CHECK: gpu.terminator
+// CHECK: scf.if
+// CHECK: %[[A:.*]] = memref.extract_aligned_pointer_as_index %[[DST]]
+// CHECK: %[[B:.*]] = memref.extract_aligned_pointer_as_index %[[OUT]]
+// CHECK: %[[NE:.*]] = arith.cmpi ne, %[[A]], %[[B]]
+// CHECK: scf.if %[[NE]]
+// CHECK: gpu.launch
+""", tmp_path)
