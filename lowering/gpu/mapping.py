@@ -63,7 +63,9 @@ def _helper(module: str, name: str) -> Callable[[ir.Operation], None] | None:
     """`lowering.gpu.<module>.<name>` if that module exists (another part of the backend)."""
     try:
         mod = importlib.import_module(f"lowering.gpu.{module}")
-    except ModuleNotFoundError:
+    except ModuleNotFoundError as exc:
+        if exc.name != f"lowering.gpu.{module}":
+            raise  # that module exists but is broken
         return None
     fn = getattr(mod, name, None)
     return cast(Callable[[ir.Operation], None], fn) if callable(fn) else None
