@@ -54,6 +54,7 @@ class Artifact:
     shared_object: bytes
     abi: KernelABI
     ir: dict[str, str] = field(default_factory=dict)
+    object_code: bytes = b""  # the kernel's object file before linking (AOT builds link it)
 
 
 def compile_kernel(fn: Callable[..., Any], specs: list[ArgSpec], symbol: str,
@@ -93,7 +94,7 @@ def compile_kernel(fn: Callable[..., Any], specs: list[ArgSpec], symbol: str,
         so = Path(tmp) / f"{symbol}.so"
         link.link_shared_object(code.object_code, so)
         data = so.read_bytes()
-    return Artifact(data, front.abi, texts)
+    return Artifact(data, front.abi, texts, code.object_code)
 
 
 # ---- CUDA (issue 4): the same front end and tensor-level stages, then lowering.gpu ----------

@@ -109,12 +109,9 @@ def _compile_object(exp: ExportedKernel, symbol: str, path: Path, cpu: str | Non
     """The kernel's object file (for `cpu`, None: the host) with only `symbol` and its hooks
     table global."""
     art = compile_kernel(exp.fn, exp.specs, symbol, keep_ir=True)
-    # The pipeline's Artifact has the linked .so but not the object it linked: LLVM's code
-    # generation runs again on the same IR (same code), unless a newer Artifact carries it.
-    obj: bytes | None = getattr(art, "object_code", None) if cpu is None else None
-    if obj is None:
-        obj = llvm_capi.compile_llvm_ir(art.ir["llvm"], cpu=cpu,
-                                        features=None if cpu is None else "").object_code
+    # For the host the pipeline's own object is used; another CPU needs its own code generation.
+    obj = art.object_code if cpu is None else llvm_capi.compile_llvm_ir(
+        art.ir["llvm"], cpu=cpu, features="").object_code
     raw = path.with_suffix(".raw.o")
     raw.write_bytes(obj)
     _run(["objcopy", f"--keep-global-symbol={symbol}",
