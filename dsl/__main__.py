@@ -1,7 +1,7 @@
 """The `shapekit` command line (`python -m dsl ...`).
 
     python -m dsl build FILE [KERNEL ...] -o OUT_DIR [--name NAME] [--target cpu]
-                        [--cpu LLVM_CPU] [--sig KERNEL:PARAM=DTYPE[RANK],...]
+                        [--cpu LLVM_CPU] [--chip SM] [--sig KERNEL:PARAM=DTYPE[RANK],...]
 
 writes OUT_DIR/lib<NAME>.so and OUT_DIR/<NAME>.h (README, "Ahead-of-time builds").
 """
@@ -23,7 +23,8 @@ e.g. --sig 'gelu:x=float32[2]'; the dtype may be left out where it is annotated
 _EPILOG = """\
 Each kernel K becomes `int NAME_K(...)` in NAME.h: one int64_t per dim name, then per tensor
 (data, sizes, strides), scalars by value, results last; it returns SHAPEKIT_OK or an error
-code, and NAME_last_error() gives the message. From Python: dsl.load_library(path)."""
+code, and NAME_last_error() gives the message. With --target cuda, tensors are device
+pointers and a last `void *stream` is taken. From Python: dsl.load_library(path)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,13 +41,15 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--name", help="library name and C symbol prefix (default: the file's "
                        "name)")
     build.add_argument("--target", default="cpu", choices=("cpu", "cuda"),
-                       help="what the code runs on (default cpu; cuda comes with the GPU "
-                       "backend)")
+                       help="what the code runs on (default cpu; cuda: NVIDIA GPUs, the "
+                       "entries take device pointers and a stream)")
     build.add_argument("--cpu", metavar="NAME", help="LLVM CPU to compile for, with its "
                        "default features: x86-64, x86-64-v2, x86-64-v3, x86-64-v4 on x86_64; "
                        "generic, neoverse-n1, neoverse-v1, neoverse-v2, cortex-a72 on aarch64 "
                        "(default: this machine's CPU, whose instructions other machines may "
                        "lack)")
+    build.add_argument("--chip", default="sm_90a", metavar="SM", help="--target cuda: the "
+                       "GPU the cubin is for (default sm_90a; PTX is embedded too)")
     build.add_argument("--sig", action="append", default=[], metavar="SIG", help=_SIG_HELP)
     return parser
 
@@ -58,9 +61,9 @@ def _build(args: argparse.Namespace) -> int:
     from typecheck.errors import AnnotationError
     name = args.name or args.file.stem
     try:
-        check_options(name, args.target, args.cpu)
+        check_options(name, args.target, args.cpu, args.chip)
         exported = select(load_kernels(args.file), args.kernels, parse_sigs(args.sig))
-        result = build_library(exported, name, args.out, args.target, args.cpu)
+        result = build_library(exported, name, args.out, args.target, args.cpu, args.chip)
     except (BuildError, CompileError, AnnotationError) as exc:
         print(f"shapekit build: error: {exc}", file=sys.stderr)
         return 1

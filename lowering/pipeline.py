@@ -163,4 +163,4 @@ def compile_kernel_cuda(fn: Callable[..., Any], specs: list[ArgSpec], symbol: st
         texts["llvm"] = llvm_capi.translate_to_llvm_ir(module)
     code = llvm_capi.compile_llvm_ir(texts["llvm"])
     data = gpu_link.link_cuda_object(code.object_code, symbol)
-    return Artifact(data, front.abi, texts)
+    return Artifact(data, front.abi, texts, code.object_code)

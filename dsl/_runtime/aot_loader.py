@@ -5,7 +5,9 @@ kernel's ABI (`dsl._runtime.abi`), and the kernels' internal entries are exporte
 C entries. Each kernel becomes a `LoadedKernel` (the runtime of compiled kernels), so calls
 take numpy arrays, check them with the eager messages (`ShapeError`, `DTypeError`), copy
 non-contiguous arrays, write in-place updates back and print through Python. Neither MLIR nor
-the compiler (`lowering`) is imported.
+the compiler (`lowering`) is imported. A cuda library's kernels are `CudaKernel`s (the Python
+GPU runtime): torch / cupy arrays used in place on the GPU, numpy arrays copied in and out,
+`dsl.DeviceError` when no driver or GPU is there.
 
 Loading installs Python's hooks in the library (the library's own C hooks are replaced for the
 whole process): C code in the same process that calls the library's C entries afterwards
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported when a library is loaded: `import dsl` stays as cheap as it was
     from dsl._runtime.abi import KernelABI
+    from dsl._runtime.cuda_call import CudaKernel
     from dsl._runtime.library import LoadedKernel
 
 __all__ = ["Library", "LibraryError", "load_library"]
@@ -47,17 +50,18 @@ class Library:
     numpy arrays and scalars in the kernel's parameter order (`lib.softmax(x)`)."""
 
     def __init__(self, path: pathlib.Path, name: str, target: str,
-                 kernels: dict[str, LoadedKernel], info: dict[str, KernelInfo]) -> None:
+                 kernels: dict[str, LoadedKernel | CudaKernel], info: dict[str, KernelInfo]
+                 ) -> None:
         self.path = path
         self.name = name
         self.target = target
         self.kernels = kernels
         self.info = info
 
-    def __getattr__(self, attr: str) -> LoadedKernel:
+    def __getattr__(self, attr: str) -> LoadedKernel | CudaKernel:
         kernels = self.__dict__.get("kernels", {})
         if attr in kernels:
-            kernel: LoadedKernel = kernels[attr]
+            kernel: LoadedKernel | CudaKernel = kernels[attr]
             return kernel
         raise AttributeError(f"library '{self.__dict__.get('name')}' has no kernel '{attr}' "
                              f"(it has: {', '.join(sorted(kernels)) or 'none'})")
@@ -94,6 +98,7 @@ def load_library(path: str | pathlib.Path, name: str | None = None) -> Library:
     name unless given). Raises `LibraryError` for a file that is not such a library."""
     import json
     from dsl._runtime.abi import KernelABI
+    from dsl._runtime.cuda_call import CudaKernel
     from dsl._runtime.library import load_kernel
     path = pathlib.Path(path)
     if name is None:
@@ -105,15 +110,17 @@ def load_library(path: str | pathlib.Path, name: str | None = None) -> Library:
         raise LibraryError(f"cannot load {path}: {exc}") from None
     meta = _metadata(lib, name, path)
     target = str(meta.get("target", ""))
-    if target != "cpu":
-        raise LibraryError(f"{path}: built for target {target!r}; this version loads 'cpu'")
-    kernels: dict[str, LoadedKernel] = {}
+    if target not in ("cpu", "cuda"):
+        raise LibraryError(f"{path}: built for target {target!r}; this version loads 'cpu' "
+                           "and 'cuda'")
+    kernels: dict[str, LoadedKernel | CudaKernel] = {}
     info: dict[str, KernelInfo] = {}
     try:
         for k in meta["kernels"]:
             abi = KernelABI.from_json(json.dumps(k["abi"]))
             info[abi.name] = KernelInfo(abi.name, str(k["entry"]), str(k["c_signature"]), abi)
-            kernels[abi.name] = load_kernel(path, abi)
+            kernels[abi.name] = load_kernel(path, abi) if target == "cpu" else \
+                CudaKernel(path, abi)
     except (KeyError, TypeError, ValueError) as exc:
         raise LibraryError(f"{path}: malformed metadata: {exc}") from None
     return Library(path, name, target, kernels, info)

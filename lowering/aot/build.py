@@ -11,6 +11,11 @@ Steps, for target "cpu":
    kernels' ABIs and C signatures, all `dsl.load_library` needs);
 3. `cc` compiles the wrapper and links everything with a version script that exports only
    `<name>_...` symbols; the library needs libc and libm, nothing from Python or MLIR.
+
+For target "cuda" step 1 uses `compile_kernel_cuda` (the object is the host code, with the
+GPU code embedded as a fatbin of cubin and PTX), and step 3 also links one driver shim for
+the whole library (`lowering.aot.cudawrap`: libcuda is opened with dlopen at run time, so
+the library needs libc, libdl and libpthread only).
 """
 
 from __future__ import annotations
@@ -28,11 +33,12 @@ from dsl._runtime.abi import KernelABI
 from lowering import llvm_capi
 from lowering.aot.cprint import PRINT_C
 from lowering.aot.cruntime import RUNTIME_C, STATUS_CODES
+from lowering.aot.cudawrap import cuda_exports, cuda_glue, shim_command
 from lowering.aot.cwrap import CEntry, entry_for
 from lowering.aot.header import header_text
 from lowering.aot.names import c_identifier, c_string
 from lowering.aot.select import BuildError, ExportedKernel
-from lowering.pipeline import compile_kernel
+from lowering.pipeline import compile_kernel, compile_kernel_cuda
 
 __all__ = ["BuildResult", "CPUS", "METADATA_FORMAT", "TARGETS", "build_library",
            "check_options"]
@@ -57,10 +63,12 @@ class BuildResult:
 
 
 def build_library(kernels: list[ExportedKernel], name: str, out_dir: Path,
-                  target: str = "cpu", cpu: str | None = None) -> BuildResult:
+                  target: str = "cpu", cpu: str | None = None, chip: str = "sm_90a"
+                  ) -> BuildResult:
     """Compile `kernels` into `out_dir/lib<name>.so` and `out_dir/<name>.h`, for the LLVM
-    CPU `cpu` with its default features (None: this machine's CPU and features)."""
-    check_options(name, target, cpu)
+    CPU `cpu` with its default features (None: this machine's CPU and features); for
+    target "cuda" the GPU code is for `chip`."""
+    check_options(name, target, cpu, chip)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     abis: list[KernelABI] = []
@@ -68,27 +76,35 @@ def build_library(kernels: list[ExportedKernel], name: str, out_dir: Path,
         work = Path(tmp)
         objects = []
         for k, exp in enumerate(kernels):
-            abi, obj = _compile_object(exp, f"{name}__sk_{exp.name}", work / f"k{k}.o", cpu)
+            abi, obj = _compile_object(exp, f"{name}__sk_{exp.name}", work / f"k{k}.o", cpu,
+                                       chip if target == "cuda" else None)
             abis.append(abi)
             objects.append(obj)
-        entries = [entry_for(abi, name, k) for k, abi in enumerate(abis)]
+        extra = ["-lm"]
+        if target == "cuda":
+            objects.append(work / "shim.o")
+            _run(shim_command(_cc(), name, objects[-1]), "compiling the CUDA driver shim")
+            extra = ["-ldl", "-lpthread", "-lm"]
+        entries = [entry_for(abi, name, k, target) for k, abi in enumerate(abis)]
         wrapper = work / "wrapper.c"
-        wrapper.write_text(wrapper_source(name, target, abis, entries, cpu or "host"))
+        wrapper.write_text(wrapper_source(name, target, abis, entries, cpu or "host",
+                                          chip if target == "cuda" else None))
         script = work / "exports.map"
-        script.write_text(_version_script(name, abis, entries))
+        script.write_text(_version_script(name, target, abis, entries))
         lib = out_dir / f"lib{name}.so"
         staged = work / lib.name
         _run([*_cc(), "-std=gnu11", "-O2", "-fPIC", "-fvisibility=hidden", "-shared",
               "-Wl,-z,defs", "-Wl,-z,text", f"-Wl,--version-script={script}", "-o",
-              str(staged), str(wrapper), *map(str, objects), "-lm"], "compiling the wrapper")
+              str(staged), str(wrapper), *map(str, objects), *extra], "compiling the wrapper")
         header = out_dir / f"{name}.h"
         header.write_text(header_text(name, target, entries))
         os.replace(staged, lib)
     return BuildResult(lib, header, tuple(e.name for e in entries))
 
 
-def check_options(name: str, target: str, cpu: str | None = None) -> None:
-    """Raise `BuildError` for a library name, target or CPU a build cannot use."""
+def check_options(name: str, target: str, cpu: str | None = None, chip: str = "sm_90a"
+                  ) -> None:
+    """Raise `BuildError` for a library name, target, CPU or chip a build cannot use."""
     known = CPUS.get(platform.machine(), ())
     if cpu is not None and cpu not in known:
         # LLVM aborts the process on some unknown CPU names: only known ones get through.
@@ -98,17 +114,24 @@ def check_options(name: str, target: str, cpu: str | None = None) -> None:
     if target not in TARGETS:
         raise BuildError(f"unknown target {target!r}: use one of {', '.join(TARGETS)}")
     if target == "cuda":
-        raise BuildError("target 'cuda' arrives with the GPU backend; use --target cpu")
+        from lowering.gpu.binary import check_chip
+        try:
+            check_chip(chip)
+        except ValueError as exc:
+            raise BuildError(f"--chip: {exc}") from None
     if not c_identifier(name):
         raise BuildError(f"library name {name!r} cannot prefix C symbols: use letters, "
                          "digits and _ (--name)")
 
 
-def _compile_object(exp: ExportedKernel, symbol: str, path: Path, cpu: str | None
-                    ) -> tuple[KernelABI, Path]:
-    """The kernel's object file (for `cpu`, None: the host) with only `symbol` and its hooks
-    table global."""
-    art = compile_kernel(exp.fn, exp.specs, symbol, keep_ir=True)
+def _compile_object(exp: ExportedKernel, symbol: str, path: Path, cpu: str | None,
+                    chip: str | None = None) -> tuple[KernelABI, Path]:
+    """The kernel's object file (for `cpu`, None: the host; with a `chip`: the host code of
+    the CUDA kernel) with only `symbol` and its hooks table global."""
+    if chip is not None:
+        art = compile_kernel_cuda(exp.fn, exp.specs, symbol, keep_ir=True, chip=chip)
+    else:
+        art = compile_kernel(exp.fn, exp.specs, symbol, keep_ir=True)
     # For the host the pipeline's own object is used; another CPU needs its own code generation.
     obj = art.object_code if cpu is None else llvm_capi.compile_llvm_ir(
         art.ir["llvm"], cpu=cpu, features="").object_code
@@ -121,13 +144,16 @@ def _compile_object(exp: ExportedKernel, symbol: str, path: Path, cpu: str | Non
 
 
 def wrapper_source(name: str, target: str, abis: list[KernelABI], entries: list[CEntry],
-                   cpu: str = "host") -> str:
+                   cpu: str = "host", chip: str | None = None) -> str:
     """The whole C wrapper of a library."""
-    meta = metadata_json(name, target, abis, entries, cpu)
+    meta = metadata_json(name, target, abis, entries, cpu, chip)
     parts = ["/* Generated by shapekit (`python -m dsl build`); do not edit. */",
              '#define SK_EXPORT __attribute__((visibility("default")))',
+             f"#define SK_DEVICE {int(target == 'cuda')}",
              "enum { " + ", ".join(f"{c} = {v}" for c, v, _ in STATUS_CODES) + " };",
              RUNTIME_C, PRINT_C]
+    if target == "cuda":
+        parts.append(cuda_glue(name, abis))
     parts += [e.code for e in entries]
     chunks = [c_string(meta[i:i + 2000]) for i in range(0, len(meta), 2000)] or ['""']
     parts += [f"SK_EXPORT const char *{name}_last_error(void) {{ return sk_err; }}",
@@ -137,17 +163,23 @@ def wrapper_source(name: str, target: str, abis: list[KernelABI], entries: list[
 
 
 def metadata_json(name: str, target: str, abis: list[KernelABI], entries: list[CEntry],
-                  cpu: str = "host") -> str:
-    """The metadata `<name>_shapekit_metadata()` returns."""
+                  cpu: str = "host", chip: str | None = None) -> str:
+    """The metadata `<name>_shapekit_metadata()` returns (`chip`: cuda libraries)."""
     kernels = [{"name": abi.name, "entry": e.name, "c_signature": e.prototype,
                 "size_params": e.size_params, "abi": asdict(abi)}
                for abi, e in zip(abis, entries)]
-    return json.dumps({"format": METADATA_FORMAT, "library": name, "target": target,
-                       "cpu": cpu, "kernels": kernels}, sort_keys=True)
+    meta = {"format": METADATA_FORMAT, "library": name, "target": target, "cpu": cpu,
+            "kernels": kernels}
+    if chip is not None:
+        meta["chip"] = chip
+    return json.dumps(meta, sort_keys=True)
 
 
-def _version_script(name: str, abis: list[KernelABI], entries: list[CEntry]) -> str:
+def _version_script(name: str, target: str, abis: list[KernelABI], entries: list[CEntry]
+                    ) -> str:
     exported = [f"{name}_last_error", f"{name}_shapekit_metadata", *(e.name for e in entries)]
+    if target == "cuda":
+        exported += cuda_exports(name, abis)
     exported += [s for abi in abis for s in (abi.symbol, abi.hooks_symbol)]
     return "{\n  global:\n" + "".join(f"    {s};\n" for s in exported) + "  local: *;\n};\n"
 

@@ -1,5 +1,7 @@
 """The C support code every ahead-of-time library carries (static, so nothing clashes).
 
+The wrapper defines `SK_DEVICE` (1 for cuda: data pointers are device pointers, which are
+never read here, and non-contiguous tensors are refused instead of staged) before this text.
 It holds the thread-local last error and the strided-tensor staging (`sk_prepare` copies a
 non-contiguous tensor into a C-contiguous buffer, `sk_release` writes it back and frees it);
 `lowering.aot.cprint` holds the print hooks' formatting (after this text in the wrapper).
@@ -22,6 +24,7 @@ STATUS_CODES: tuple[tuple[str, int, str], ...] = (
     ("SHAPEKIT_ERR_ZERO_DIVISION", 7, "integer division by zero (ZeroDivisionError)"),
     ("SHAPEKIT_ERR_OTHER", 8, "any other failure"),
     ("SHAPEKIT_ERR_NO_DEVICE", 9, "no GPU driver or device (cuda targets)"),
+    ("SHAPEKIT_ERR_DEVICE", 10, "a CUDA driver call failed during the call (cuda targets)"),
 )
 
 EXCEPTION_CODES: dict[str, str] = {
@@ -139,6 +142,12 @@ static int sk_prepare(sk_tensor *t, const char *who, const void *data, const int
         want *= sizes[d];
     }
     if (contiguous) return 0;
+#if SK_DEVICE
+    /* device memory cannot be staged on the host: the caller copies on the device */
+    return sk_fail(3, "%s: its strides are not C-contiguous, but a cuda library takes device "
+                   "tensors C-contiguous (strides NULL or row-major): copy it on the device "
+                   "first", who);
+#endif
     t->buf = malloc((size_t)count * esize);
     if (t->buf == NULL)
         return sk_fail(4, "%s: no memory for a contiguous copy of %lld elements", who,

@@ -102,8 +102,9 @@ def _result_tensor(r: ResultSpec, who: str, cname: str, env: dict[str, str],
     return TensorArg(who, cname, r.dtype, dims, "SK_WRITE")
 
 
-def entry_for(abi: KernelABI, lib: str, kid: int) -> CEntry:
-    """The C entry `<lib>_<kernel>` calling the internal entry `abi.symbol`."""
+def entry_for(abi: KernelABI, lib: str, kid: int, target: str = "cpu") -> CEntry:
+    """The C entry `<lib>_<kernel>` calling the internal entry `abi.symbol` (for target
+    "cuda": tensors are device pointers and a trailing `void *stream` is taken)."""
     names = CNames()
     env: dict[str, str] = {}
     for p in abi.params:  # parameter names keep their spelling; dims take what is left
@@ -128,7 +129,8 @@ def entry_for(abi: KernelABI, lib: str, kid: int) -> CEntry:
             results.append(_result_tensor(r, who, cname, env, abi.name))
         else:
             results.append((cname, r.kind))
-    return _Writer(abi, lib, kid, size_params, tensors, scalars, results).entry()
+    stream = names.take("stream") if target == "cuda" else None
+    return _Writer(abi, lib, kid, size_params, tensors, scalars, results, stream).entry()
 
 
 class _Writer:
@@ -136,8 +138,8 @@ class _Writer:
 
     def __init__(self, abi: KernelABI, lib: str, kid: int, size_params: list[str],
                  tensors: dict[str, TensorArg], scalars: dict[str, str],
-                 results: list[TensorArg | tuple[str, str]]) -> None:
-        self.abi, self.lib, self.kid = abi, lib, kid
+                 results: list[TensorArg | tuple[str, str]], stream: str | None) -> None:
+        self.abi, self.lib, self.kid, self.stream = abi, lib, kid, stream
         self.size_params, self.tensors, self.scalars = size_params, tensors, scalars
         self.results = results
         self.name = f"{lib}_{abi.name}"
@@ -159,6 +161,8 @@ class _Writer:
                         f"const int64_t *{r.strides}"]
             else:
                 out.append(f"{_SCALAR_C[r[1]]} *{r[0]}")
+        if self.stream is not None:
+            out.append(f"void *{self.stream}")
         return out
 
     def entry(self) -> CEntry:
@@ -230,8 +234,13 @@ class _Writer:
         out.append(f"    int64_t sk_res[{max(n_scalar, 1)}] = {{0}};")
         out += self._pack()
         out.append(f"    sk_report[0] = -1;")
-        out.append(f"    sk_st = {self.abi.symbol}(sk_packed);")
-        out.append(f"    if (sk_st) sk_st = sk_k{self.kid}_fail(sk_st);")
+        if self.stream is None:
+            out.append(f"    sk_st = {self.abi.symbol}(sk_packed);")
+            out.append(f"    if (sk_st) sk_st = sk_k{self.kid}_fail(sk_st);")
+        else:
+            out.append(f"    sk_st = sk_cuda_run({self.abi.symbol}, sk_packed, {self.stream});")
+            out.append(f"    if (sk_st < 0) sk_st = -sk_st; "
+                       f"else if (sk_st) sk_st = sk_k{self.kid}_fail(sk_st);")
         out += self._store_scalars()
         out.append("sk_done:")
         out.append("    for (int i = 0; i < sk_ready; i++) sk_release(&sk_t[i], sk_st == 0);")
@@ -355,6 +364,9 @@ class _Writer:
                 doc.append(f"  {r.name}: {r.dtype}[{_dims_text(r)}] (result, written)")
             else:
                 doc.append(f"  {r[0]}: {r[1]} (result, written)")
+        if self.stream is not None:
+            doc += [f"  {self.stream}: the CUstream the work is queued on (NULL: the default "
+                    "stream)", "  tensor data pointers are device pointers"]
         return doc
 
 

@@ -22,6 +22,15 @@ _CONVENTIONS = """\
  *   - the return value is SHAPEKIT_OK or an error code; <lib>_last_error() then describes
  *     the failure (per thread; empty after a call that succeeded)."""
 
+_CUDA_CONVENTIONS = """\
+ * Target cuda: every entry takes a last `void *stream` (a CUstream of the device that
+ *   <lib>_set_device chose, default 0; NULL: the default stream). Tensor data pointers
+ *   are DEVICE pointers, C-contiguous (strides NULL or row-major, others give
+ *   SHAPEKIT_ERR_STRIDE); sizes and strides arrays and scalar results are host memory.
+ *   The entry queues the work on the stream and returns once the stream has finished it.
+ *   libcuda.so.1 is loaded at the first call (dlopen): without a driver or GPU an entry
+ *   returns SHAPEKIT_ERR_NO_DEVICE."""
+
 
 def header_text(name: str, target: str, entries: list[CEntry]) -> str:
     """The text of `<name>.h`."""
@@ -38,6 +47,10 @@ def header_text(name: str, target: str, entries: list[CEntry]) -> str:
              f"const char *{name}_last_error(void);", "",
              "/* JSON describing the kernels (their ABIs and C signatures), for loaders. */",
              f"const char *{name}_shapekit_metadata(void);", ""]
+    if target == "cuda":
+        lines[4:4] = [_CUDA_CONVENTIONS]
+        lines[-1:-1] = ["/* The GPU (ordinal) this thread's later calls use; 0 unless set. */",
+                        f"int {name}_set_device(int ordinal);"]
     for e in entries:
         lines.append("/* " + "\n * ".join(e.doc) + "\n */")
         lines.append(_wrap(e.prototype) + ";")
