@@ -17,7 +17,9 @@ For a kernel `k` in library `lib` the entry is
 
 The entry checks every size against the annotation (same name, same size; literal and
 arithmetic dims evaluated in C) before anything is read, then calls the kernel's internal
-entry (`dsl._runtime.abi`) and maps its status to a SHAPEKIT_ERR_* code.
+entry (`dsl._runtime.abi`) and maps its status to a SHAPEKIT_ERR_* code. For target "cuda"
+the data pointers are device pointers, a trailing `void *stream` is taken and the call runs
+through `sk_cuda_run` (`lowering.aot.cudawrap`).
 """
 
 from __future__ import annotations
