@@ -19,6 +19,7 @@ from mlir import ir
 
 from dsl._runtime.abi import KernelABI
 from lowering import llvm_capi, link, structure
+from lowering.emit import inplace
 from lowering.emit.entry import emit_module
 from lowering.frontend.build import build
 from lowering.frontend.params import ArgSpec
@@ -30,12 +31,7 @@ from lowering.widen_i1 import memref_fixups
 # canonicalize first: `tensor.dim` of a generic's result is another use of it, which stops
 # elementwise fusion until it is folded to a dim of an input.
 FUSE = "builtin.module(canonicalize,func.func(linalg-fuse-elementwise-ops),canonicalize,cse)"
-BUFFERIZE = ("builtin.module(one-shot-bufferize{bufferize-function-boundaries=1 "
-             "allow-return-allocs-from-loops=1 "
-             "function-boundary-type-conversion=identity-layout-map},canonicalize,"
-             "func.func(ownership-based-buffer-deallocation),canonicalize,"
-             "buffer-deallocation-simplification,bufferization-lower-deallocations,cse,"
-             "canonicalize)")
+BUFFERIZE = inplace.BUFFERIZE  # run in two parts by inplace.run_stage
 LOOPS = ("builtin.module(func.func(convert-linalg-to-loops),func.func(math-expand-ops),"
          "convert-math-to-funcs,lower-affine,canonicalize,cse)")
 TO_LLVM = ("builtin.module(expand-strided-metadata,lower-affine,arith-emulate-unsupported-floats"
@@ -78,7 +74,7 @@ def compile_kernel(fn: Callable[..., Any], specs: list[ArgSpec], symbol: str,
         verify(module, "mlir", front.function.loc)
         texts["mlir"] = module.operation.get_asm(enable_debug_info=True) if keep_ir else ""
         for stage, pipeline in MLIR_STAGES:
-            run_pipeline(module, pipeline, stage, front.function.loc)
+            inplace.run_stage(module, stage, pipeline, front.abi, front.function.loc)
             if stage == "fused":
                 mark_reductions(module)  # lets LLVM vectorize reductions
             if stage == "bufferized":
@@ -135,7 +131,7 @@ def compile_kernel_cuda(fn: Callable[..., Any], specs: list[ArgSpec], symbol: st
         verify(module, "mlir", loc)
         keep("mlir", module)
         for stage, pipeline in MLIR_STAGES[:2]:
-            run_pipeline(module, pipeline, stage, loc)
+            inplace.run_stage(module, stage, pipeline, front.abi, loc)
             if stage == "bufferized":
                 module = memref_fixups(module)
             keep(stage, module)

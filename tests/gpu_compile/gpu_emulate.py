@@ -28,6 +28,7 @@ from lowering.frontend.params import ArgSpec
 from lowering.gpu import binary, mapping
 from lowering.gpu.host import walk
 from lowering.passes import run_pipeline, verify
+from lowering.emit import inplace
 from lowering.pipeline import MLIR_STAGES
 from lowering.widen_i1 import memref_fixups
 
@@ -114,7 +115,7 @@ def compile_emulated(fn: Callable[..., Any], specs: list[ArgSpec], symbol: str) 
         with ir.Context():
             module = emit_module(fn_ir, front.abi, results, result_site)
             for stage, pipeline in MLIR_STAGES[:2]:
-                run_pipeline(module, pipeline, stage, loc)
+                inplace.run_stage(module, stage, pipeline, front.abi, loc)
                 if stage == "bufferized":
                     module = memref_fixups(module)
             run_pipeline(module, binary.PREPARE, "generalize", loc)
