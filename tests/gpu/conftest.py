@@ -9,7 +9,8 @@ differential, control-flow and effect tests are reused unchanged (`test_gpu_suit
 The GPU machine may have no MLIR: compile the kernels beforehand on a machine with it,
     SHAPEKIT_GPU_PRECOMPILE=1 SHAPEKIT_CACHE_DIR=.device/gpu-cache pytest tests/gpu
 (every kernel call of the tests that use `gpu_mode` compiles its CUDA specialisation into
-the cache and then runs on the CPU; other tests are skipped), then run the tests where the GPU is with the same SHAPEKIT_CACHE_DIR.
+the cache and then runs on the CPU; modules marked `precompile` compile theirs directly;
+other tests are skipped), then run the tests where the GPU is with the same SHAPEKIT_CACHE_DIR.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ for _path in (ROOT / "tests" / "gpu", ROOT / "tests" / "compiler", ROOT / "examp
 PRECOMPILE = os.environ.get("SHAPEKIT_GPU_PRECOMPILE", "") not in ("", "0")
 if PRECOMPILE:  # the cache travels to the GPU machine: only the PTX of each kernel's IR
     os.environ.setdefault("SHAPEKIT_CUDA_KEEP_IR", "0")
-MODES = ("torch", "cupy", "numpy")
+# SHAPEKIT_GPU_MODES=torch (a comma-separated subset) runs only those modes: for chunks
+# that each fit in one call on the GPU machine (tools/gpu_session/run_gpu.sh).
+MODES = tuple(os.environ.get("SHAPEKIT_GPU_MODES", "torch,cupy,numpy").split(","))
 
 
 @functools.lru_cache(maxsize=None)
@@ -59,8 +62,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if here not in Path(str(item.fspath)).parents:
             continue
-        if not PRECOMPILE or "gpu_mode" not in getattr(item, "fixturenames", ()):
+        if not PRECOMPILE or not _precompiles(item):
             item.add_marker(skip)
+
+
+def _precompiles(item: pytest.Item) -> bool:
+    """Whether precompile mode runs `item`: it uses `gpu_mode`, or its module is marked
+    `precompile` (it then compiles its kernels itself instead of calling them)."""
+    return ("gpu_mode" in getattr(item, "fixturenames", ())
+            or item.get_closest_marker("precompile") is not None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the `precompile` marker."""
+    config.addinivalue_line("markers", "precompile: a module that compiles its CUDA kernels "
+                            "itself in precompile mode (SHAPEKIT_GPU_PRECOMPILE=1)")
 
 
 @pytest.fixture(params=("precompile",) if PRECOMPILE else MODES)

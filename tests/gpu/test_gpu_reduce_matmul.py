@@ -8,13 +8,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import os
+
 import ml_dtypes
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
-if not torch.cuda.is_available():
-    pytest.skip("no CUDA GPU", allow_module_level=True)
+# Precompile mode (conftest.py): only compile each kernel's CUDA specialisation (no torch).
+PRECOMPILE = os.environ.get("SHAPEKIT_GPU_PRECOMPILE", "") not in ("", "0")
+if PRECOMPILE:
+    pytestmark = pytest.mark.precompile
+else:
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA GPU", allow_module_level=True)
 
 import dsl  # noqa: E402
 from dsl import Tensor  # noqa: E402
@@ -57,6 +64,9 @@ def _tolerance(dtype: np.dtype[Any], n: int) -> tuple[float, float]:
 
 def _run_and_compare(kernel: Any, args: list[np.ndarray], n: int) -> None:
     """`kernel` on CUDA tensors against eager numpy: dtype, shape, values."""
+    if PRECOMPILE:
+        kernel.compile(*args, target="cuda")
+        return
     expected = dsl.eager(kernel)(*args)
     got = kernel(*[_to_device(a) for a in args])
     exp_list = expected if isinstance(expected, tuple) else (expected,)
@@ -154,6 +164,8 @@ def test_matmul_large_batched() -> None:
 
 
 def test_inputs_are_unchanged() -> None:
+    if PRECOMPILE:
+        pytest.skip("its kernel is compiled by the tests above")
     x = _values((8, 40), F32)
     xt = _to_device(x)
     ops.sum2(xt)
