@@ -16,7 +16,9 @@ and the deallocation passes and makes the body compute the result in the slot in
     memref.copy %t, %out                      scf.if ptr(%d) != ptr(%out) { memref.copy %d, %out }
 
 The allocation may also reach the copy through `scf.if` results (a body that follows a check
-or an early `return` runs under `scf.if`); each branch's own allocation is rewritten. Because
+or an early `return` runs under `scf.if`) and casts; each branch's own allocation is
+rewritten. The copy is erased when every branch yields such an allocation (or a buffer with
+no elements, like the placeholder of a result not yet assigned), else it is guarded. Because
 this runs before `ownership-based-buffer-deallocation`, that pass sees the `scf.if` and
 frees `%d` only when it is the temporary (the caller's buffer, a function argument, is
 never owned).
@@ -118,7 +120,7 @@ def write_results_in_place(impl: ir.Operation, slots: list[int]) -> int:
             continue
         src, out = op.operands[0], op.operands[1]
         trace = _Trace()
-        if not trace.follow(src, out.type) or not trace.only_accessed(op):
+        if not trace.follow(src, out.type) or not trace.only_accessed():
             continue
         for alloc in trace.allocs:
             with alloc.location:
@@ -141,19 +143,28 @@ class _Trace:
     def __init__(self) -> None:
         self.allocs: list[ir.Operation] = []
         self.carried: list[ir.Value] = []  # the `scf.if` results on the way
-        self.yields: list[tuple[ir.Operation, int]] = []  # the yields (operand) carrying them
+        # the yields and casts (with the operand) that carry them
+        self.yields: list[tuple[ir.Operation, int]] = []
         self.other_leaves = False  # whether some branch yields another buffer
 
     def follow(self, v: ir.Value, ty: ir.Type) -> bool:
         """Record the allocations `v` may be; whether there is one."""
         op = _op(v)
-        if op is None or v.type != ty:
+        if op is None:
             return False
         if op.name == "memref.alloc":
             mt = ir.MemRefType(ty)
-            if len(op.operands) != sum(mt.is_dynamic_dim(d) for d in range(mt.rank)):
-                return False  # symbol operands of a layout map
+            if v.type != ty or len(op.operands) != sum(mt.is_dynamic_dim(d)
+                                                       for d in range(mt.rank)):
+                return False  # another type, or symbol operands of a layout map
             self.allocs.append(op)
+            return True
+        if op.name == "memref.cast":  # to the layout an `scf.if` joins its branches' into
+            alloc = _op(op.operands[0])
+            if alloc is None or alloc.block != op.block or not self.follow(op.operands[0], ty):
+                return False
+            self.carried.append(v)
+            self.yields.append((op, 0))
             return True
         if op.name != "scf.if":
             return False
@@ -173,9 +184,10 @@ class _Trace:
             self.carried.append(v)
         return found
 
-    def only_accessed(self, copy: ir.Operation) -> bool:
-        """Whether the allocations and the results carrying them are used only by element
-        accesses, views, linalg ops, the yields that carry them and `copy`."""
+    def only_accessed(self) -> bool:
+        """Whether the allocations and the values carrying them are used only by element
+        accesses (the final copy among them), views, linalg ops and the yields and casts
+        that carry them."""
         values = [a.result for a in self.allocs] + self.carried
         return all(_uses_ok(v, self.yields) for v in values)
 

@@ -12,6 +12,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from jaxtyping import Float32
+
+import dsl
+from dsl import Tensor
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
 from layernorm import layernorm  # noqa: E402
@@ -59,6 +63,23 @@ def copies_into_slot(text: str) -> list[str]:
             if re.search(rf"(memref\.copy .*, {out} |linalg\.copy .*outs\({out} )", line)]
 
 
+@dsl.kernel
+def early_return(x: Float32[Tensor, "N"], flag: bool) -> Float32[Tensor, "N"]:
+    """Each branch computes the result in an allocation of its own."""
+    if flag:
+        return x * 2.0
+    y = x + 1.0
+    return y * y
+
+
+@dsl.kernel
+def returns_input(x: Float32[Tensor, "N"], flag: bool) -> Float32[Tensor, "N"]:
+    """One branch returns the input: that path still copies."""
+    if flag:
+        return x
+    return x + 1.0
+
+
 CASES: list[tuple[Any, tuple[Any, ...]]] = [(softmax, (X,)), (layernorm, (X, G, G))]
 
 
@@ -80,3 +101,31 @@ def test_in_place_results_are_right() -> None:
         x = rng.standard_normal((5, 7)).astype(np.float32)
         e = np.exp(x - x.max(axis=1, keepdims=True))
         np.testing.assert_allclose(softmax(x), e / e.sum(axis=1, keepdims=True), rtol=1e-5)
+
+
+def test_each_branch_writes_the_slot(tmp_path: Path) -> None:
+    x = np.arange(5, dtype=np.float32)
+    text = impl(early_return.compile(x, True).ir["bufferized"])
+    filecheck(text, """
+// CHECK: func.func private @{{.*}}__impl({{.*}}, %[[OUT:[a-z0-9_]+]]: memref<?xf32>) -> i32
+// CHECK: scf.if
+// CHECK: %[[D1:[a-z0-9_]+]] = scf.if %{{.*}} -> (memref<?xf32>) {
+// CHECK-NEXT: scf.yield %[[OUT]] : memref<?xf32>
+// CHECK: linalg.generic {{.*}} outs(%[[D1]] : memref<?xf32>)
+// CHECK: } else {
+// CHECK: %[[D2:[a-z0-9_]+]] = scf.if %{{.*}} -> (memref<?xf32>) {
+// CHECK-NEXT: scf.yield %[[OUT]] : memref<?xf32>
+// CHECK: linalg.generic {{.*}} outs(%[[D2]] : memref<?xf32>)
+""", tmp_path)
+    assert copies_into_slot(text) == []
+    np.testing.assert_array_equal(early_return(x, True), x * 2)
+    np.testing.assert_array_equal(early_return(x, False), (x + 1) ** 2)
+
+
+def test_returned_input_is_still_copied() -> None:
+    x = np.arange(5, dtype=np.float32)
+    text = impl(returns_input.compile(x, True).ir["bufferized"])
+    assert len(copies_into_slot(text)) == 1
+    assert "memref.extract_aligned_pointer_as_index" in text  # the copy is guarded
+    np.testing.assert_array_equal(returns_input(x, True), x)
+    np.testing.assert_array_equal(returns_input(x, False), x + 1)
