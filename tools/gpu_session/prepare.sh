@@ -50,6 +50,15 @@ if [ "$(identity)" != "$(cat .device/compiler_identity)" ]; then
     echo "prepare.sh: lowering/ or the CUDA shim changed while compiling: run it again" >&2
     exit 1
 fi
+step "dropping the CPU entries (precompile mode also runs every test on the CPU)"
+"$PY" - "$CACHE" <<'PY'
+import pathlib, shutil, sys
+entries = [d for d in pathlib.Path(sys.argv[1]).glob("v*/*") if (d / "kernel.so").is_file()]
+cpu = [d for d in entries if b"_cuda_prepare" not in (d / "kernel.so").read_bytes()]
+for d in cpu:
+    shutil.rmtree(d)
+print(f"kept {len(entries) - len(cpu)} CUDA entries, removed {len(cpu)} CPU entries")
+PY
 step "what a call carries"
 local over=0
 "$PY" tools/gpu_session/travel_size.py .device .whl || over=1
