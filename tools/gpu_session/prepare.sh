@@ -39,6 +39,8 @@ identity() {  # what every CUDA cache key starts from: lowering/*.py and the CUD
     "$PY" -c "from dsl._compiled import _portable_compiler_identity as f; print(f())"
 }
 identity > .device/compiler_identity
+{ git log -1 --format="built from %h %s"; date -u +"on %F %T UTC"
+  git status --short -- lowering dsl/_runtime/cuda_shim.c; } > .device/built_from
 step "precompile tests/gpu (SHAPEKIT_GPU_PRECOMPILE=1, PTX only)"
 SHAPEKIT_GPU_PRECOMPILE=1 SHAPEKIT_CUDA_KEEP_IR=0 SHAPEKIT_CACHE_DIR="$CACHE" \
     "$PY" -m pytest -p no:cacheprovider tests/gpu 2>&1 | tail -3

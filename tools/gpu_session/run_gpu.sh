@@ -21,7 +21,7 @@ OUT="${OUT:-/tmp/gpu_session_out}"
 SITE="${SITE:-/tmp/site}"
 BUDGET="${BUDGET:-540}"
 START=$(date +%s)
-mkdir -p "$OUT"
+mkdir -p "$OUT" && : > "$OUT/summary.txt"
 export PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
 export SHAPEKIT_CACHE_DIR="$PWD/.device/gpu-cache" SHAPEKIT_CUDA_KEEP_IR=0
 
@@ -78,6 +78,7 @@ try:
 except dsl.DeviceError as exc:
     print("no CUDA device:", exc)
 EOF
+    cat .device/built_from 2> /dev/null
     echo "cache entries: $(find .device/gpu-cache -name manifest.json 2> /dev/null | wc -l)"
     ls .device/gpu-cache/aot-cuda 2> /dev/null | tr '\n' ' '; echo
     ls .device/bench 2> /dev/null | tr '\n' ' '; echo
