@@ -20,7 +20,6 @@ from mlir import ir
 from dsl._runtime.abi import KernelABI
 from lowering.gpu.elementwise import dim_position, indexing_maps, iterator_kinds, lower_elementwise
 from lowering.gpu.host import HostRewriter, walk
-from lowering.gpu.results import write_results_in_place
 
 _MUL = frozenset({"arith.mulf", "arith.muli"})
 _ADD = frozenset({"arith.addf", "arith.addi"})
@@ -146,9 +145,6 @@ def map_to_gpu(module: ir.Module, abi: KernelABI) -> dict[str, int]:
     """The mapping stage on `module` (in place); how many ops each mapping got."""
     module.operation.attributes["gpu.container_module"] = ir.UnitAttr.get()
     impl = impl_function(module, abi.symbol)
-    base = len(abi.params)
-    write_results_in_place(impl, [base + k for k, r in enumerate(abi.results)
-                                  if r.kind == "tensor"])
     counts: dict[str, int] = {}
     for op in list(walk(impl)):
         if op.name.startswith("linalg."):
