@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-__all__ = ["LinkError", "link_shared_object", "linker_command"]
+__all__ = ["LinkError", "c_compiler", "link_shared_object", "linker_command", "run_tool"]
 
 _LINK_TIMEOUT_S = 120
 _ELF_MAGIC = b"\x7fELF"
@@ -29,13 +29,17 @@ class LinkError(Exception):
     """The linker is missing or failed; the message carries its output."""
 
 
-def linker_command(object_path: Path, out_path: Path) -> list[str]:
-    """The command line that links `object_path` into the shared object `out_path`."""
+def c_compiler() -> list[str]:
+    """The C compiler that drives the linker: `$CC` split as a shell would, else `cc`."""
     try:
-        compiler = shlex.split(os.environ.get("CC", "").strip() or "cc")
+        return shlex.split(os.environ.get("CC", "").strip() or "cc")
     except ValueError as exc:
         raise LinkError(f"cannot parse $CC={os.environ['CC']!r}: {exc}") from exc
-    return [*compiler, "-shared", "-Wl,-z,defs", "-Wl,-z,text", "-o", str(out_path),
+
+
+def linker_command(object_path: Path, out_path: Path) -> list[str]:
+    """The command line that links `object_path` into the shared object `out_path`."""
+    return [*c_compiler(), "-shared", "-Wl,-z,defs", "-Wl,-z,text", "-o", str(out_path),
             str(object_path), "-lm"]
 
 
@@ -54,26 +58,28 @@ def link_shared_object(object_code: bytes, out_path: Path) -> None:
             object_path = Path(work) / "kernel.o"
             linked_path = Path(work) / "kernel.so"
             object_path.write_bytes(object_code)
-            _run_linker(linker_command(object_path, linked_path))
+            run_tool(linker_command(object_path, linked_path), "linking")
             os.replace(linked_path, out_path)
     except OSError as exc:
         raise LinkError(f"cannot write {out_path}: {exc}") from exc
 
 
-def _run_linker(command: list[str]) -> None:
-    """Run `command`; a missing program, a non-zero exit or a hang raise `LinkError`."""
+def run_tool(command: list[str], what: str, timeout_s: float = _LINK_TIMEOUT_S) -> None:
+    """Run `command` (the C compiler or a binutils tool) for `what`; a missing program, a
+    non-zero exit or a run longer than `timeout_s` raise `LinkError` with the command and its
+    output."""
     try:
         done = subprocess.run(command, capture_output=True, text=True, errors="replace",
-                              timeout=_LINK_TIMEOUT_S, check=False)
+                              timeout=timeout_s, check=False)
     except FileNotFoundError as exc:
-        raise LinkError(f"no C compiler to link with: {command[0]!r} not found "
-                        "(install cc or set $CC)") from exc
+        raise LinkError(f"{what}: {command[0]!r} not found (install cc and binutils, or set "
+                        "$CC)") from exc
     except OSError as exc:
-        raise LinkError(f"cannot run the linker {command[0]!r}: {exc}") from exc
+        raise LinkError(f"{what}: cannot run {command[0]!r}: {exc}") from exc
     except subprocess.TimeoutExpired as exc:
-        raise LinkError(f"the linker ran for more than {_LINK_TIMEOUT_S} s: "
+        raise LinkError(f"{what}: ran for more than {timeout_s} s: "
                         f"{shlex.join(command)}") from exc
     if done.returncode != 0:
         output = (done.stderr + done.stdout).strip() or "(no output)"
-        raise LinkError(f"linking failed (exit {done.returncode}): {shlex.join(command)}\n"
+        raise LinkError(f"{what} failed (exit {done.returncode}): {shlex.join(command)}\n"
                         f"{output}")

@@ -23,8 +23,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shlex
-import subprocess
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -38,6 +36,7 @@ from lowering.aot.cwrap import CEntry, entry_for
 from lowering.aot.header import header_text
 from lowering.aot.names import c_identifier, c_string
 from lowering.aot.select import BuildError, ExportedKernel
+from lowering.link import LinkError, c_compiler, run_tool
 from lowering.pipeline import compile_kernel, compile_kernel_cuda
 
 __all__ = ["BuildResult", "CPUS", "METADATA_FORMAT", "TARGETS", "build_library",
@@ -186,18 +185,13 @@ def _version_script(name: str, target: str, abis: list[KernelABI], entries: list
 
 def _cc() -> list[str]:
     try:
-        return shlex.split(os.environ.get("CC", "").strip() or "cc")
-    except ValueError as exc:
-        raise BuildError(f"cannot parse $CC={os.environ['CC']!r}: {exc}") from exc
+        return c_compiler()
+    except LinkError as exc:
+        raise BuildError(str(exc)) from exc
 
 
 def _run(command: list[str], what: str) -> None:
     try:
-        done = subprocess.run(command, capture_output=True, text=True, errors="replace",
-                              timeout=_TOOL_TIMEOUT_S, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise BuildError(f"{what}: cannot run {command[0]!r}: {exc}") from exc
-    if done.returncode != 0:
-        output = (done.stderr + done.stdout).strip() or "(no output)"
-        raise BuildError(f"{what} failed (exit {done.returncode}): {shlex.join(command)}\n"
-                         f"{output}")
+        run_tool(command, what, _TOOL_TIMEOUT_S)
+    except LinkError as exc:
+        raise BuildError(str(exc)) from exc

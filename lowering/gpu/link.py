@@ -13,36 +13,10 @@ without a GPU driver; its control functions are `<symbol>_cuda_prepare/finish/er
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
 import tempfile
 from pathlib import Path
 
-from lowering.link import LinkError
-
-_TIMEOUT_S = 120
-
-
-def _compiler() -> list[str]:
-    try:
-        return shlex.split(os.environ.get("CC", "").strip() or "cc")
-    except ValueError as exc:
-        raise LinkError(f"cannot parse $CC={os.environ['CC']!r}: {exc}") from exc
-
-
-def _run(command: list[str]) -> None:
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, errors="replace",
-                              timeout=_TIMEOUT_S, check=False)
-    except FileNotFoundError as exc:
-        raise LinkError(f"no C compiler: {command[0]!r} not found (install cc or set $CC)"
-                        ) from exc
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise LinkError(f"cannot run {shlex.join(command)}: {exc}") from exc
-    if done.returncode != 0:
-        output = (done.stderr + done.stdout).strip() or "(no output)"
-        raise LinkError(f"{shlex.join(command)} failed (exit {done.returncode}):\n{output}")
+from lowering.link import LinkError, c_compiler, run_tool
 
 
 def shim_path() -> Path:
@@ -55,11 +29,12 @@ def link_cuda_object(object_code: bytes, symbol: str) -> bytes:
     """The shared object of `object_code` plus the shim compiled for `symbol`."""
     if not symbol.isidentifier():
         raise LinkError(f"not a C identifier: {symbol!r}")
-    cc = _compiler()
+    cc = c_compiler()
     with tempfile.TemporaryDirectory(prefix="shapekit-cuda-") as tmp:
         work = Path(tmp)
         (work / "kernel.o").write_bytes(object_code)
-        _run([*cc, "-shared", "-O2", "-fPIC", "-fvisibility=hidden", f"-DSK_PREFIX={symbol}",
-              "-Wl,-z,defs", "-Wl,-z,text", "-o", str(work / "kernel.so"), str(shim_path()),
-              str(work / "kernel.o"), "-ldl", "-lpthread", "-lm"])
+        run_tool([*cc, "-shared", "-O2", "-fPIC", "-fvisibility=hidden",
+                  f"-DSK_PREFIX={symbol}", "-Wl,-z,defs", "-Wl,-z,text", "-o",
+                  str(work / "kernel.so"), str(shim_path()), str(work / "kernel.o"), "-ldl",
+                  "-lpthread", "-lm"], "compiling the CUDA shim and linking")
         return (work / "kernel.so").read_bytes()
