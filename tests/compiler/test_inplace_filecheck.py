@@ -5,7 +5,6 @@ caller's buffer, with no final copy into it, on the CPU ("bufferized" stage)."""
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
 from layernorm import layernorm  # noqa: E402
 from softmax import softmax  # noqa: E402
 
-FILECHECK = Path(sys.executable).parent / "filecheck"
+from filecheck_run import filecheck  # noqa: E402
 X = np.ones((4, 8), np.float32)
 G = np.ones(8, np.float32)
 
@@ -36,15 +35,6 @@ IN_PLACE = """
 // CHECK: linalg.generic
 // CHECK: linalg.generic {{.*}} outs(%[[D]] : memref<?x?xf32>)
 """
-
-
-def filecheck(text: str, checks: str, tmp_path: Path) -> None:
-    """Run FileCheck with `checks` (CHECK lines) on `text`; fail with its report."""
-    check_file = tmp_path / "checks.txt"
-    check_file.write_text(checks)
-    proc = subprocess.run([str(FILECHECK), str(check_file)], input=text, text=True,
-                          capture_output=True)
-    assert proc.returncode == 0, proc.stderr + "\n--- input ---\n" + text[:20000]
 
 
 def impl(text: str) -> str:

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import inspect
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +13,9 @@ import pytest
 
 import cfk_ir as K
 
-FILECHECK = Path(sys.executable).parent / "filecheck"
+from filecheck_run import filecheck  # noqa: E402
 X = np.ones(8, np.float32)
 X2 = np.ones((2, 3), np.float32)
-
-
-def filecheck(text: str, checks: str, tmp_path: Path) -> None:
-    """Run FileCheck with `checks` (CHECK lines) on `text`; fail with its report."""
-    check_file = tmp_path / "checks.txt"
-    check_file.write_text(checks)
-    proc = subprocess.run([str(FILECHECK), str(check_file)], input=text, text=True,
-                          capture_output=True)
-    assert proc.returncode == 0, proc.stderr + "\n--- input ---\n" + text[:20000]
 
 
 def ir_of(kernel: Any, *args: Any) -> dict[str, str]:

@@ -5,23 +5,13 @@ host around launches, and host code reaches device memory only through the shim.
 from __future__ import annotations
 
 import functools
-import subprocess
 import sys
 from pathlib import Path
 
 import gpu_cases  # puts tests/compiler on sys.path
 import cfk_ir as K  # noqa: E402
 
-FILECHECK = Path(sys.executable).parent / "filecheck"
-
-
-def filecheck(text: str, checks: str, tmp_path: Path) -> None:
-    """Run FileCheck with `checks` (CHECK lines) on `text`; fail with its report."""
-    check_file = tmp_path / "checks.txt"
-    check_file.write_text(checks)
-    proc = subprocess.run([str(FILECHECK), str(check_file)], input=text, text=True,
-                          capture_output=True)
-    assert proc.returncode == 0, proc.stderr + "\n--- input ---\n" + text[:20000]
+from filecheck_run import filecheck  # noqa: E402
 
 
 @functools.cache

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
 from layernorm import layernorm  # noqa: E402
 from softmax import softmax  # noqa: E402
 
-FILECHECK = Path(sys.executable).parent / "filecheck"
+from filecheck_run import filecheck  # noqa: E402
 KERNELS: dict[str, Any] = {"softmax": softmax, "layernorm": layernorm}
 
 IN_PLACE = """
@@ -32,15 +31,6 @@ IN_PLACE = """
 // CHECK: memref.store %{{.*}}, %[[D]][%{{.*}}, %{{.*}}] : memref<?x?xf32>
 // CHECK: gpu.terminator
 """
-
-
-def filecheck(text: str, checks: str, tmp_path: Path) -> None:
-    """Run FileCheck with `checks` (CHECK lines) on `text`; fail with its report."""
-    check_file = tmp_path / "checks.txt"
-    check_file.write_text(checks)
-    proc = subprocess.run([str(FILECHECK), str(check_file)], input=text, text=True,
-                          capture_output=True)
-    assert proc.returncode == 0, proc.stderr + "\n--- input ---\n" + text[:20000]
 
 
 @functools.cache
