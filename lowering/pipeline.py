@@ -17,11 +17,11 @@ from typing import Any, Callable
 
 from mlir import ir
 
-from dsl._runtime.abi import KernelABI
-from lowering import llvm_capi, link, structure
+from dsl._runtime.abi import ErrorSite, KernelABI
+from lowering import llvm_capi, link, structure, tir
 from lowering.emit import inplace
 from lowering.emit.entry import emit_module
-from lowering.frontend.build import build
+from lowering.frontend.build import FrontEndResult, build
 from lowering.frontend.params import ArgSpec
 from lowering.passes import run_pipeline, verify
 from lowering.reassoc import mark_reductions
@@ -53,20 +53,26 @@ class Artifact:
     object_code: bytes = b""  # the kernel's object file before linking (AOT builds link it)
 
 
-def compile_kernel(fn: Callable[..., Any], specs: list[ArgSpec], symbol: str,
-                   keep_ir: bool = True) -> Artifact:
-    """Compile `fn` for argument specs `specs` to a shared object exporting `symbol`."""
+def front_end(fn: Callable[..., Any], specs: list[ArgSpec], symbol: str
+              ) -> tuple[FrontEndResult, tir.Function, int]:
+    """The stages every target shares before MLIR: the typed IR of `fn` for `specs`, its
+    structured form, and the error site of the check of the result's shape (0: no results)."""
     front = build(fn, specs, symbol)
-    results = front.results
     result_site = 0
-    if any(True for _ in results):
+    if any(True for _ in front.results):
         result_site = max(front.abi.errors, default=0) + 1
-        from dsl._runtime.abi import ErrorSite
         loc = front.function.loc
         front.abi.errors[result_site] = ErrorSite(
             "ShapeError", "the kernel's result does not have the shape its annotation gives",
             loc.file, loc.line, loc.col)
-    fn_ir = structure.structure(front.function, results)
+    return front, structure.structure(front.function, front.results), result_site
+
+
+def compile_kernel(fn: Callable[..., Any], specs: list[ArgSpec], symbol: str,
+                   keep_ir: bool = True) -> Artifact:
+    """Compile `fn` for argument specs `specs` to a shared object exporting `symbol`."""
+    front, fn_ir, result_site = front_end(fn, specs, symbol)
+    results = front.results
     texts: dict[str, str] = {}
     with ir.Context() as ctx:
         ctx.allow_unregistered_dialects = False
@@ -110,17 +116,9 @@ def compile_kernel_cuda(fn: Callable[..., Any], specs: list[ArgSpec], symbol: st
     from lowering.gpu import binary, link as gpu_link
     from lowering.gpu.mapping import map_to_gpu
     binary.check_chip(chip)
-    front = build(fn, specs, symbol)
+    front, fn_ir, result_site = front_end(fn, specs, symbol)
     results = front.results
-    result_site = 0
     loc = front.function.loc
-    if any(True for _ in results):
-        from dsl._runtime.abi import ErrorSite
-        result_site = max(front.abi.errors, default=0) + 1
-        front.abi.errors[result_site] = ErrorSite(
-            "ShapeError", "the kernel's result does not have the shape its annotation gives",
-            loc.file, loc.line, loc.col)
-    fn_ir = structure.structure(front.function, results)
     texts: dict[str, str] = {}
 
     def keep(stage: str, module: ir.Module) -> None:

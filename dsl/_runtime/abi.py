@@ -113,6 +113,12 @@ class KernelABI:
     errors: dict[int, ErrorSite] = field(default_factory=dict)
     abi_version: int = ABI_VERSION
 
+    def check_version(self) -> None:
+        """Raise ValueError unless this ABI is the version this runtime calls."""
+        if self.abi_version != ABI_VERSION:
+            raise ValueError(f"kernel '{self.name}': ABI version {self.abi_version} is not "
+                             f"{ABI_VERSION}")
+
     @property
     def hooks_symbol(self) -> str:
         """The exported array of hook pointers."""

@@ -25,7 +25,7 @@ import numpy as np
 
 from dsl._errors import DeviceError
 from dsl._runtime import cuda_arrays, cuda_driver, hooks
-from dsl._runtime.abi import ABI_VERSION, KernelABI
+from dsl._runtime.abi import KernelABI
 from dsl._runtime.call import CallPlan, check_status, data_pointer
 from dsl._runtime.cuda_arrays import DeviceArray, describe, is_device_array
 from dsl._runtime.cuda_fast import MISS, TorchFastPath
@@ -58,9 +58,7 @@ class CudaKernel:
     """
 
     def __init__(self, so_path: pathlib.Path, abi: KernelABI) -> None:
-        if abi.abi_version != ABI_VERSION:
-            raise ValueError(f"kernel '{abi.name}': ABI version {abi.abi_version} is not "
-                             f"{ABI_VERSION}")
+        abi.check_version()
         self.abi = abi
         self.so_path = pathlib.Path(so_path)
         lib = _library(self.so_path)

@@ -21,7 +21,7 @@ import numpy as np
 from dsl._check import OtherSpec, Param, Signature, Spec, TensorSpec
 from dsl._core import fmt_shape
 from dsl._runtime import hooks
-from dsl._runtime.abi import ABI_VERSION, KernelABI, ParamSpec
+from dsl._runtime.abi import KernelABI, ParamSpec
 from dsl._runtime.call import CallPlan, EntryFn, build_fast_call, check_status, data_pointer
 from typecheck.annotations import parse_shape
 from typecheck.binding import Bindings
@@ -108,9 +108,7 @@ class LoadedKernel:
     abi: KernelABI
 
     def __init__(self, so_path: pathlib.Path, abi: KernelABI) -> None:
-        if abi.abi_version != ABI_VERSION:
-            raise ValueError(f"kernel '{abi.name}': ABI version {abi.abi_version} is not "
-                             f"{ABI_VERSION}")
+        abi.check_version()
         self.abi = abi
         self.so_path = pathlib.Path(so_path)
         self._plan = CallPlan.of(abi)

@@ -37,6 +37,7 @@ from mlir import ir
 from mlir.dialects import arith, memref, scf
 
 from dsl._runtime.abi import KernelABI
+from lowering.mlir_ops import defining_op, impl_function, user_op
 from lowering.passes import run_pipeline
 from lowering.tir import SourceLoc
 
@@ -71,32 +72,12 @@ def bufferize(module: ir.Module, abi: KernelABI, loc: SourceLoc) -> int:
     """One-shot bufferization, results in place, deallocation; how many results were
     rewritten to be computed in their slot."""
     run_pipeline(module, ONE_SHOT, "bufferized", loc)
-    impl = _impl_function(module, abi.symbol)
+    impl = impl_function(module, abi.symbol)
     first = len(abi.params)
     slots = [first + k for k, r in enumerate(abi.results) if r.kind == "tensor"]
     done = write_results_in_place(impl, slots) if impl is not None and slots else 0
     run_pipeline(module, DEALLOCATE, "bufferized", loc)
     return done
-
-
-def _impl_function(module: ir.Module, symbol: str) -> ir.Operation | None:
-    for op in module.body.operations:
-        name = op.attributes["sym_name"] if "sym_name" in op.attributes else None
-        if name is not None and ir.StringAttr(name).value == f"{symbol}__impl":
-            return op.operation
-    return None
-
-
-def _op(v: ir.Value) -> ir.Operation | None:
-    owner = v.owner
-    if isinstance(owner, ir.Block):
-        return None
-    return owner.operation if isinstance(owner, ir.OpView) else owner
-
-
-def _user(use: ir.OpOperand) -> ir.Operation:
-    owner = use.owner
-    return owner.operation if isinstance(owner, ir.OpView) else owner
 
 
 def _walk(op: ir.Operation) -> list[ir.Operation]:
@@ -149,7 +130,7 @@ class _Trace:
 
     def follow(self, v: ir.Value, ty: ir.Type) -> bool:
         """Record the allocations `v` may be; whether there is one."""
-        op = _op(v)
+        op = defining_op(v)
         if op is None:
             return False
         if op.name == "memref.alloc":
@@ -160,7 +141,7 @@ class _Trace:
             self.allocs.append(op)
             return True
         if op.name == "memref.cast":  # to the layout an `scf.if` joins its branches' into
-            alloc = _op(op.operands[0])
+            alloc = defining_op(op.operands[0])
             if alloc is None or alloc.block != op.block or not self.follow(op.operands[0], ty):
                 return False
             self.carried.append(v)
@@ -173,7 +154,7 @@ class _Trace:
         for region in op.regions:
             block = region.blocks[0]
             term = list(block.operations)[-1]
-            inner = _op(term.operands[k])
+            inner = defining_op(term.operands[k])
             # only values defined in the branch itself: two branches never both run
             if inner is not None and inner.block == block and self.follow(term.operands[k], ty):
                 self.yields.append((term, k))
@@ -195,16 +176,16 @@ class _Trace:
 def _no_elements(v: ir.Value) -> bool:
     """Whether `v` is (a cast of) an allocation with a static zero extent, such as the
     placeholder a result variable holds before its assignment: copying it copies nothing."""
-    op = _op(v)
+    op = defining_op(v)
     if op is not None and op.name == "memref.cast":
-        op = _op(op.operands[0])
+        op = defining_op(op.operands[0])
     return (op is not None and op.name == "memref.alloc" and
             0 in ir.MemRefType(op.result.type).shape)
 
 
 def _uses_ok(v: ir.Value, carriers: list[tuple[ir.Operation, int]]) -> bool:
     for use in v.uses:
-        user = _user(use)
+        user = user_op(use)
         if user.name.startswith("linalg.") or user.name in _ACCESSES:
             continue
         if any(user == c and use.operand_number == k for c, k in carriers):

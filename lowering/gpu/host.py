@@ -24,6 +24,8 @@ from typing import Iterator
 from mlir import ir
 from mlir.dialects import arith, func, gpu, llvm, memref
 
+from lowering.mlir_ops import defining_op, user_op
+
 _VIEWS = frozenset({"memref.cast", "memref.subview", "memref.expand_shape",
                     "memref.collapse_shape", "memref.reinterpret_cast",
                     "memref.extract_strided_metadata", "memref.reshape", "memref.transpose"})
@@ -46,7 +48,7 @@ def host_allocs(impl: ir.Operation) -> set[ir.Operation]:
 
 def _reaches_call(v: ir.Value) -> bool:
     for use in v.uses:
-        user = use.owner.operation if isinstance(use.owner, ir.OpView) else use.owner
+        user = user_op(use)
         if user.name == "func.call":
             return True
         if user.name in _VIEWS and any(_reaches_call(r) for r in user.results):
@@ -63,14 +65,6 @@ def walk(op: ir.Operation) -> Iterator[ir.Operation]:
                 yield n
                 if not n.name.startswith("linalg.") and n.name != "gpu.launch":
                     yield from walk(n)
-
-
-def defining_op(v: ir.Value) -> ir.Operation | None:
-    """The op that defines `v` (None for a block argument)."""
-    owner = v.owner
-    if isinstance(owner, ir.Block):
-        return None
-    return owner.operation if isinstance(owner, ir.OpView) else owner
 
 
 def root_of(v: ir.Value) -> ir.Value:

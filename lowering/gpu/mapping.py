@@ -19,6 +19,7 @@ from mlir import ir
 
 from dsl._runtime.abi import KernelABI
 from lowering.gpu.elementwise import dim_position, indexing_maps, iterator_kinds, lower_elementwise
+from lowering import mlir_ops
 from lowering.gpu.host import HostRewriter, walk
 
 _MUL = frozenset({"arith.mulf", "arith.muli"})
@@ -29,11 +30,10 @@ _CASTS = frozenset({"arith.extf", "arith.extsi", "arith.extui", "arith.truncf",
 
 def impl_function(module: ir.Module, symbol: str) -> ir.Operation:
     """The kernel's implementation function `<symbol>__impl`."""
-    for op in module.body.operations:
-        if op.operation.name == "func.func" and \
-                ir.StringAttr(op.attributes["sym_name"]).value == f"{symbol}__impl":
-            return op.operation
-    raise LookupError(f"no function {symbol}__impl in the module")
+    impl = mlir_ops.impl_function(module, symbol)
+    if impl is None:
+        raise LookupError(f"no function {symbol}__impl in the module")
+    return impl
 
 
 def host_arguments(abi: KernelABI) -> set[int]:

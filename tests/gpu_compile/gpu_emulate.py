@@ -21,15 +21,14 @@ from mlir import ir
 from mlir.dialects import arith, llvm, memref, scf
 
 from dsl._runtime.library import load_kernel
-from lowering import link, llvm_capi, structure
+from lowering import link, llvm_capi
 from lowering.emit.entry import emit_module
-from lowering.frontend.build import build
 from lowering.frontend.params import ArgSpec
 from lowering.gpu import binary, mapping
 from lowering.gpu.host import walk
 from lowering.passes import run_pipeline, verify
 from lowering.emit import inplace
-from lowering.pipeline import MLIR_STAGES
+from lowering.pipeline import MLIR_STAGES, front_end
 from lowering.widen_i1 import memref_fixups
 
 _MEMCPY = """
@@ -99,16 +98,9 @@ def _to_cpu(module: ir.Module, impl: ir.Operation) -> None:
 def compile_emulated(fn: Callable[..., Any], specs: list[ArgSpec], symbol: str) -> Any:
     """The kernel through the CUDA mapping, run on the CPU: a callable like a compiled
     kernel (numpy arrays in and out)."""
-    front = build(fn, specs, symbol)
+    front, fn_ir, result_site = front_end(fn, specs, symbol)
     results = front.results
-    result_site = 0
     loc = front.function.loc
-    if any(True for _ in results):
-        from dsl._runtime.abi import ErrorSite
-        result_site = max(front.abi.errors, default=0) + 1
-        front.abi.errors[result_site] = ErrorSite("ShapeError", "result shape", loc.file,
-                                                  loc.line, loc.col)
-    fn_ir = structure.structure(front.function, results)
     original = mapping._helper
     mapping._helper = lambda module, name: None  # type: ignore[assignment]
     try:
