@@ -7,15 +7,14 @@ kernel does not: a disk-cache hit loads the shared object with `dsl._runtime` on
 
 from __future__ import annotations
 
-import ast
 import functools
 import hashlib
-import inspect
 import os
 import pathlib
+import re
 import threading
-from dataclasses import dataclass
-from typing import Any, Callable
+import types
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 import numpy as np
 
@@ -24,18 +23,20 @@ from dsl._dtypes import language_dtype
 from dsl._errors import DeviceError
 from dsl._runtime.abi import KernelABI
 from dsl._runtime.cache import DiskCache, cache_key
-from dsl._runtime.cuda_call import CudaKernel, load_cuda_kernel
 from dsl._runtime.library import LoadedKernel, load_kernel
+
+if TYPE_CHECKING:  # the CUDA runtime is imported only for CUDA specialisations
+    from dsl._runtime.cuda_call import CudaKernel
 
 __all__ = ["CompiledKernel", "Specializer"]
 
 COMPILER_VERSION = "shapekit-cpu-1"
 _TARGETS = ("cpu", "cuda")
 DEFAULT_CHIP = "sm_90a"
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 
-@dataclass(frozen=True)
-class ArgKind:
+class ArgKind(NamedTuple):
     """The part of an argument that selects a specialisation."""
 
     kind: str
@@ -63,8 +64,10 @@ class CompiledKernel:
     @functools.cached_property
     def ir(self) -> dict[str, str]:
         """The IR after every stage: "mlir" (as emitted), "fused", "bufferized", "loops",
-        "llvm-dialect", "llvm" (LLVM IR) and "llvm-opt" (after LLVM's O3); for CUDA the
-        stages of `lowering.pipeline.compile_kernel_cuda`, "ptx" among them."""
+        "llvm-dialect", "llvm" (LLVM IR) and "llvm-opt" (after LLVM's O2); for CUDA the
+        stages of `lowering.pipeline.compile_kernel_cuda`, "ptx" among them. A kernel that
+        was compiled for a call (not by `Kernel.compile`) kept no IR: its texts are compiled
+        again on first access, which needs the compiler."""
         return self._ir_reader()
 
     @property
@@ -102,9 +105,10 @@ class Specializer:
         return tuple(_arg_kind(p.spec, a) for p, a in zip(sig.params, args))
 
     def get(self, kinds: tuple[ArgKind, ...], target: str = "cpu",
-            chip: str = DEFAULT_CHIP) -> CompiledKernel:
+            chip: str = DEFAULT_CHIP, keep_ir: bool = False) -> CompiledKernel:
         """The compiled kernel for `kinds`: from memory, the disk cache, or compiled now
-        (`chip` only matters for target "cuda")."""
+        (`chip` only matters for target "cuda"). A CPU kernel compiled now keeps its IR
+        texts only with `keep_ir`; otherwise `.ir` compiles them again when first read."""
         key = (target, chip if target == "cuda" else "", kinds)
         hit = self._memory.get(key)
         if hit is not None:
@@ -112,11 +116,11 @@ class Specializer:
         with self._lock:
             hit = self._memory.get(key)
             if hit is None:
-                hit = self._memory[key] = self._load_or_compile(kinds, target, chip)
+                hit = self._memory[key] = self._load_or_compile(kinds, target, chip, keep_ir)
         return hit
 
-    def _load_or_compile(self, kinds: tuple[ArgKind, ...], target: str,
-                         chip: str) -> CompiledKernel:
+    def _load_or_compile(self, kinds: tuple[ArgKind, ...], target: str, chip: str,
+                         keep_ir: bool) -> CompiledKernel:
         if target not in _TARGETS:
             raise ValueError(f"unknown target {target!r}: use 'cpu' or 'cuda'")
         if target == "cuda":
@@ -128,14 +132,21 @@ class Specializer:
         cache = _private_cache() if _cache_disabled() else DiskCache()
         entry = cache.load(key)
         if entry is None:
-            from lowering.frontend.params import ArgSpec
-            from lowering.pipeline import compile_kernel
-            art = compile_kernel(self.fn, [ArgSpec(k.kind, k.dtype, k.rank) for k in kinds],
-                                 symbol)
+            art = self._compile_cpu(kinds, symbol, keep_ir)
             entry = cache.store(key, art.shared_object, art.abi.to_json(), art.ir)
         abi = KernelABI.from_json(entry.abi_json)
         loaded = load_kernel(entry.so_path, abi)
-        return CompiledKernel(name, loaded, entry.read_ir, target)
+        stored = entry.read_ir
+        return CompiledKernel(name, loaded,
+                              lambda: stored() or self._compile_cpu(kinds, symbol, True).ir,
+                              target)
+
+    def _compile_cpu(self, kinds: tuple[ArgKind, ...], symbol: str, keep_ir: bool) -> Any:
+        """`lowering.pipeline.compile_kernel` for `kinds` (its `Artifact`)."""
+        from lowering.frontend.params import ArgSpec
+        from lowering.pipeline import compile_kernel
+        return compile_kernel(self.fn, [ArgSpec(k.kind, k.dtype, k.rank) for k in kinds],
+                              symbol, keep_ir=keep_ir)
 
 
     def _load_or_compile_cuda(self, kinds: tuple[ArgKind, ...], chip: str) -> CompiledKernel:
@@ -164,6 +175,7 @@ class Specializer:
                                                 for k in kinds], symbol, keep_ir=keep_ir,
                                       chip=chip)
             entry = cache.store(key, art.shared_object, art.abi.to_json(), art.ir)
+        from dsl._runtime.cuda_call import load_cuda_kernel
         abi = KernelABI.from_json(entry.abi_json)
         return CompiledKernel(name, load_cuda_kernel(entry.so_path, abi), entry.read_ir,
                               "cuda")
@@ -235,21 +247,45 @@ def _host_cpu() -> str:
 def _source_identity(fn: Callable[..., Any], portable: bool = False) -> str:
     """The kernel's source file text plus the values of the module constants it reads: what
     the compiled code depends on (kernels it calls in other files are not tracked). With
-    `portable`, the file is named without its directory."""
+    `portable`, the file is named without its directory.
+
+    The constants are found from the code objects (every global name the function or a
+    function nested in it loads), not by parsing the source: a cache hit stays cheap."""
+    code = getattr(fn, "__code__", None)
+    file = getattr(code, "co_filename", "")
     try:
-        file = inspect.getsourcefile(fn) or ""
-        text = pathlib.Path(file).read_text()
-        own = inspect.getsource(fn)
-    except (OSError, TypeError):
-        return repr(getattr(fn, "__code__", fn))
-    names = {n.id for n in ast.walk(ast.parse(_dedent(own))) if isinstance(n, ast.Name)}
+        text = pathlib.Path(file).read_text() if file else ""
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    if not isinstance(code, types.CodeType) or not text:
+        return repr(code if code is not None else fn)
     glb = getattr(fn, "__globals__", {})
-    consts = sorted((n, repr(glb[n])) for n in names
+    annotations, names = _annotation_parts(fn)
+    consts = sorted((n, repr(glb[n])) for n in _global_names(code) | names
                     if n in glb and isinstance(glb[n], (int, float, bool, tuple)))
     shown = pathlib.Path(file).name if portable else file
-    return f"{shown}\n{text}\n{fn.__qualname__}\n{consts}"
+    return f"{shown}\n{text}\n{fn.__qualname__}\n{consts}\n{annotations}"
 
 
-def _dedent(src: str) -> str:
-    import textwrap
-    return textwrap.dedent(src)
+def _annotation_parts(fn: Callable[..., Any]) -> tuple[list[str], set[str]]:
+    """The annotations as the signature will read them: evaluated ones by their repr (an
+    f-string dim holds a constant's value), and the identifiers in string annotations (read
+    later in the module's globals, which may be imported constants)."""
+    shown: list[str] = []
+    names: set[str] = set()
+    for key, value in getattr(fn, "__annotations__", {}).items():
+        if isinstance(value, str):
+            names.update(_IDENTIFIER.findall(value))
+        else:
+            shown.append(f"{key}: {value!r}")
+    return shown, names
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    """The names `code` and the code objects nested in it may load as globals (a superset:
+    attribute names are among them too, which only adds key material)."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names

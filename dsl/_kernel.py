@@ -141,12 +141,13 @@ class Kernel(Generic[P, R]):
         checked, _, _ = self._runner.signature.check_args(proxies, {})
         return checked
 
-    def _get_compiled(self, args: tuple[Any, ...], target: str, chip: str = "sm_90a") -> Any:
+    def _get_compiled(self, args: tuple[Any, ...], target: str, chip: str = "sm_90a",
+                      keep_ir: bool = False) -> Any:
         from dsl._compiled import Specializer
         if self._specializer is None:
             self._specializer = Specializer(self.fn, lambda: self._runner.signature)
         try:
-            return self._specializer.get(self._specializer.kinds(args), target, chip)
+            return self._specializer.get(self._specializer.kinds(args), target, chip, keep_ir)
         except CompileError as exc:
             # The compiler's frames say nothing about the user's code: a short traceback.
             raise exc.with_traceback(None) from None
@@ -158,7 +159,7 @@ class Kernel(Generic[P, R]):
         every stage ("mlir", ..., "llvm"; "ptx" for CUDA). Compiling for CUDA needs no GPU;
         calling the result without one raises `dsl.DeviceError`."""
         checked = self._checked_like_host(example_args)
-        return self._get_compiled(tuple(checked), target, chip)
+        return self._get_compiled(tuple(checked), target, chip, keep_ir=True)
 
     def __repr__(self) -> str:
         return f"<dsl.kernel {self._runner.name}>"

@@ -97,6 +97,7 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "LLVMTargetMachineEmitToMemoryBuffer": (_INT, [_P, _P, _INT, _PP, _PP]),
     # the new pass manager
     "LLVMCreatePassBuilderOptions": (_P, []), "LLVMDisposePassBuilderOptions": (None, [_P]),
+    "LLVMPassBuilderOptionsSetLoopUnrolling": (None, [_P, _INT]),
     "LLVMRunPasses": (_P, [_P, _S, _P, _P]),
 }
 
@@ -349,9 +350,13 @@ def _parsed(context: int, llvm_ir: str) -> Iterator[int]:
 
 
 def _optimize(module: int, machine: int, opt_level: int) -> None:
-    """Run LLVM's standard `default<On>` pipeline on `module`, tuned for `machine`."""
+    """Run LLVM's standard `default<On>` pipeline on `module`, tuned for `machine`, without
+    the loop unroller: the vectorizer still interleaves its loops, and the unroller's
+    runtime-unrolled remainder loops only cost compile time (25-30% of LLVM's time on
+    softmax, the same kernel times in benchmarks/compiler.py)."""
     options = _c("LLVMCreatePassBuilderOptions")()
     with _owned(options, "LLVMDisposePassBuilderOptions"):
+        _c("LLVMPassBuilderOptionsSetLoopUnrolling")(options, 0)
         error = _c("LLVMRunPasses")(module, f"default<O{opt_level}>".encode(), machine, options)
     message = ""
     if error:
@@ -374,8 +379,10 @@ def _emit_object(module: int, machine: int) -> bytes:
 
 
 def compile_llvm_ir(llvm_ir: str, *, opt_level: int = 3, triple: str | None = None,
-                    cpu: str | None = None, features: str | None = None) -> MachineCode:
-    """Optimise LLVM IR text and generate a position-independent object file.
+                    cpu: str | None = None, features: str | None = None,
+                    keep_optimized_ir: bool = True) -> MachineCode:
+    """Optimise LLVM IR text and generate a position-independent object file (with
+    `keep_optimized_ir` False, `optimized_ir` is left empty, which saves printing it).
 
     `triple`, `cpu` and `features` (LLVM's names, e.g. "x86_64-unknown-linux-gnu", "znver4",
     "+avx2,-avx512f") default to the host's (`host_target`). Raises `LLVMError` for IR that
@@ -389,7 +396,8 @@ def compile_llvm_ir(llvm_ir: str, *, opt_level: int = 3, triple: str | None = No
         with _llvm_context() as context, _parsed(context, llvm_ir) as module:
             _set_target(module, machine, triple)
             _optimize(module, machine, opt_level)
-            optimized = _take_message(_c("LLVMPrintModuleToString")(module))
+            optimized = (_take_message(_c("LLVMPrintModuleToString")(module))
+                         if keep_optimized_ir else "")
             return MachineCode(optimized, _emit_object(module, machine), triple, cpu)
 
 

@@ -28,7 +28,6 @@ import re
 import shutil
 import tempfile
 import time
-import uuid
 import warnings
 import zlib
 from dataclasses import dataclass
@@ -228,7 +227,7 @@ def _load_entry(path: Path, key: str) -> CacheEntry | None:
 def _discard(path: Path) -> None:
     """Remove a damaged entry: first rename it away (one step, so no process sees it half
     deleted), then delete it. Errors are ignored: the entry is then just not used."""
-    trash = path.with_name(f"{_TRASH_PREFIX}{uuid.uuid4().hex}")
+    trash = path.with_name(f"{_TRASH_PREFIX}{os.urandom(16).hex()}")
     try:
         os.rename(path, trash)
     except OSError:
