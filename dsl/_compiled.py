@@ -27,6 +27,7 @@ from dsl._runtime.library import LoadedKernel, load_kernel
 
 if TYPE_CHECKING:  # the CUDA runtime is imported only for CUDA specialisations
     from dsl._runtime.cuda_call import CudaKernel
+    from lowering.pipeline import Artifact
 
 __all__ = ["CompiledKernel", "Specializer"]
 
@@ -141,7 +142,8 @@ class Specializer:
                               lambda: stored() or self._compile_cpu(kinds, symbol, True).ir,
                               target)
 
-    def _compile_cpu(self, kinds: tuple[ArgKind, ...], symbol: str, keep_ir: bool) -> Any:
+    def _compile_cpu(self, kinds: tuple[ArgKind, ...], symbol: str,
+                     keep_ir: bool) -> Artifact:
         """`lowering.pipeline.compile_kernel` for `kinds` (its `Artifact`)."""
         from lowering.frontend.params import ArgSpec
         from lowering.pipeline import compile_kernel
@@ -277,7 +279,8 @@ def _annotation_parts(fn: Callable[..., Any]) -> tuple[list[str], set[str]]:
         if isinstance(value, str):
             names.update(_IDENTIFIER.findall(value))
         else:
-            shown.append(f"{key}: {value!r}")
+            text = repr(value)  # an address would make every process's key differ
+            shown.append(f"{key}: {type(value).__qualname__ if ' at 0x' in text else text}")
     return shown, names
 
 

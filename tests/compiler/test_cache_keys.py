@@ -70,6 +70,10 @@ def test_annotations_are_in_the_identity() -> None:
     shown, names = _annotation_parts(namespace["fn"])  # type: ignore[arg-type]
     assert {"Float32", "Tensor", "DIMS"} <= names
     assert shown == ["y: <class 'int'>", "return: None"]
+    exec(compile("def g(x: object() = 1) -> None: pass", "<addr>", "exec", dont_inherit=True),
+         namespace)
+    by_address = _annotation_parts(namespace["g"])  # type: ignore[arg-type]
+    assert by_address == (["x: object", "return: None"], set())
 
 
 def test_portable_identity_names_no_directory(tmp_path: pathlib.Path) -> None:
