@@ -27,6 +27,7 @@ from dsl._runtime.library import LoadedKernel, load_kernel
 
 if TYPE_CHECKING:  # the CUDA runtime is imported only for CUDA specialisations
     from dsl._runtime.cuda_call import CudaKernel
+    from lowering.frontend.params import ArgSpec
     from lowering.pipeline import Artifact
 
 __all__ = ["CompiledKernel", "Specializer"]
@@ -145,11 +146,8 @@ class Specializer:
     def _compile_cpu(self, kinds: tuple[ArgKind, ...], symbol: str,
                      keep_ir: bool) -> Artifact:
         """`lowering.pipeline.compile_kernel` for `kinds` (its `Artifact`)."""
-        from lowering.frontend.params import ArgSpec
         from lowering.pipeline import compile_kernel
-        return compile_kernel(self.fn, [ArgSpec(k.kind, k.dtype, k.rank) for k in kinds],
-                              symbol, keep_ir=keep_ir)
-
+        return compile_kernel(self.fn, _arg_specs(kinds), symbol, keep_ir=keep_ir)
 
     def _load_or_compile_cuda(self, kinds: tuple[ArgKind, ...], chip: str) -> CompiledKernel:
         """The CUDA specialisation. Its cache key holds no absolute path and no host CPU, so
@@ -163,7 +161,6 @@ class Specializer:
         entry = cache.load(key)
         if entry is None:
             try:
-                from lowering.frontend.params import ArgSpec
                 from lowering.pipeline import compile_kernel_cuda
             except ModuleNotFoundError as exc:
                 raise DeviceError(
@@ -173,14 +170,19 @@ class Specializer:
                 ) from None
             # SHAPEKIT_CUDA_KEEP_IR=0 keeps only the PTX (smaller caches to ship)
             keep_ir = os.environ.get("SHAPEKIT_CUDA_KEEP_IR", "1") != "0"
-            art = compile_kernel_cuda(self.fn, [ArgSpec(k.kind, k.dtype, k.rank)
-                                                for k in kinds], symbol, keep_ir=keep_ir,
+            art = compile_kernel_cuda(self.fn, _arg_specs(kinds), symbol, keep_ir=keep_ir,
                                       chip=chip)
             entry = cache.store(key, art.shared_object, art.abi.to_json(), art.ir)
         from dsl._runtime.cuda_call import load_cuda_kernel
         abi = KernelABI.from_json(entry.abi_json)
         return CompiledKernel(name, load_cuda_kernel(entry.so_path, abi), entry.read_ir,
                               "cuda")
+
+
+def _arg_specs(kinds: tuple[ArgKind, ...]) -> list[ArgSpec]:
+    """The compiler's argument specs for `kinds` (imports the compiler)."""
+    from lowering.frontend.params import ArgSpec
+    return [ArgSpec(k.kind, k.dtype, k.rank) for k in kinds]
 
 
 def _cache_disabled() -> bool:

@@ -16,35 +16,15 @@ pytest.importorskip("mlir.ir")
 
 from lowering.link import LinkError, link_shared_object, undefined_symbols  # noqa: E402
 from lowering.llvm_capi import compile_llvm_ir  # noqa: E402
-
-# y[i] = f(x[i]) for i < n, with f's call spliced in
-MAP_LL = """
-define void @map(ptr noalias %x, ptr noalias %y, i64 %n) {
-entry:
-  %nonempty = icmp sgt i64 %n, 0
-  br i1 %nonempty, label %loop, label %exit
-loop:
-  %i = phi i64 [ 0, %entry ], [ %next, %loop ]
-  %px = getelementptr inbounds float, ptr %x, i64 %i
-  %v = load float, ptr %px, align 4
-  CALL
-  %py = getelementptr inbounds float, ptr %y, i64 %i
-  store float %w, ptr %py, align 4
-  %next = add nuw nsw i64 %i, 1
-  %done = icmp eq i64 %next, %n
-  br i1 %done, label %exit, label %loop
-exit:
-  ret void
-}
-"""
+from test_llvm_capi import EXPF_LL  # noqa: E402  (the scale loop of test_llvm_capi, calling expf)
 
 
-def _object(call: str, declare: str) -> bytes:
-    return compile_llvm_ir(MAP_LL.replace("CALL", call) + declare, opt_level=0).object_code
+def _object(llvm_ir: str) -> bytes:
+    return compile_llvm_ir(llvm_ir, opt_level=0).object_code
 
 
-EXPF = _object("%w = call float @expf(float %v)", "declare float @expf(float)\n")
-NOPE = _object("%w = call float @no_such_fn(float %v)", "declare float @no_such_fn(float)\n")
+EXPF = _object(EXPF_LL)
+NOPE = _object(EXPF_LL.replace("expf", "no_such_fn"))
 
 
 def _needed(so_path: Path) -> list[str]:
@@ -56,8 +36,8 @@ def _needed(so_path: Path) -> list[str]:
     return [line.split("[")[1].rstrip("]") for line in out.splitlines() if "(NEEDED)" in line]
 
 
-def _run_map(so_path: Path) -> np.ndarray:
-    fn = ctypes.CDLL(str(so_path)).map
+def _run_scale(so_path: Path) -> np.ndarray:
+    fn = ctypes.CDLL(str(so_path)).scale
     fn.argtypes, fn.restype = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64], None
     x = np.linspace(-2, 2, 37, dtype=np.float32)
     y = np.zeros_like(x)
@@ -83,14 +63,14 @@ def test_fast_link_needs_no_library_and_runs(tmp_path: Path, monkeypatch: pytest
     so_path = tmp_path / "fast.so"
     link_shared_object(EXPF, so_path, for_this_process=True)
     assert _needed(so_path) == []  # expf binds to the process's libm at load time
-    _run_map(so_path)
+    _run_scale(so_path)
 
 
 def test_full_link_records_libm(tmp_path: Path) -> None:
     so_path = tmp_path / "full.so"
     link_shared_object(EXPF, so_path)
     assert "libm.so.6" in _needed(so_path)
-    _run_map(so_path)
+    _run_scale(so_path)
 
 
 def test_cc_set_takes_the_full_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

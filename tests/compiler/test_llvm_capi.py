@@ -53,6 +53,10 @@ exit:
 }
 """
 
+# the same loop calling libm's expf (the test of needed libraries, and test_fast_link.py)
+EXPF_LL = SCALE_LL.replace("fmul float %v, 2.0", "call float @expf(float %v)") \
+    + "declare float @expf(float)\n"
+
 ALLOWED_LIBRARIES = ("linux-vdso", "libc.so", "libm.so", "libmvec.so", "ld-linux")
 
 
@@ -222,9 +226,7 @@ def test_no_text_relocations(add_so: Path) -> None:
 
 def test_only_libc_and_friends_are_needed(add_so: Path, tmp_path: Path) -> None:
     ldd = tool("ldd")
-    libm_user = build(tmp_path, SCALE_LL.replace("fmul float %v, 2.0",
-                                                 "call float @expf(float %v)")
-                      + "declare float @expf(float)\n", "uses_libm")
+    libm_user = build(tmp_path, EXPF_LL, "uses_libm")
     needed: dict[str, list[str]] = {}
     for so_path in (add_so, libm_user):
         # "statically linked" is ldd's word for a shared object that needs no library at all.
